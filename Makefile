@@ -1,0 +1,95 @@
+# 中介超市 — the two commands are `make demo` and `make test`; `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+PORT ?= 8000
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+# uv never downloads a Python of its own: the machine's python3 (3.11) is the one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
+
+.PHONY: system-deps
+system-deps: ## Install the Debian packages WeasyPrint and the translations need (as root)
+	@scripts/system-deps.sh
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
+
+.PHONY: install
+install: system-deps $(VENV)/.synced $(MO_FILES) ## Create the virtual environment from the lock file
+
+.PHONY: lock
+lock: | $(UV) ## Re-resolve the lock file after changing pyproject.toml
+	$(UV) lock --python $(PYTHON)
+
+.PHONY: demo
+demo: install ## Set up and run the demo on 127.0.0.1:$(PORT) (web, worker, beat); Ctrl-C stops
+	@mkdir -p var
+	$(MANAGE) migrate --no-input
+	$(MANAGE) seed_demo
+	@echo
+	@echo "  The marketplace is starting at http://127.0.0.1:$(PORT)/  (back office: /admin/)"
+	@echo
+	$(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
+
+.PHONY: test
+test: install ## Run the whole test suite on the embedded defaults
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The same suite against real servers. Their URLs come from the environment (see
+# `make services-up`); tests that need a service fail, not skip, when it is missing.
+.PHONY: test-services
+test-services: install ## Run the suite against PostgreSQL, Redis and Elasticsearch
+	ZJCS_REQUIRE_SERVICES=1 $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## ruff, mypy, and a check that migrations match the models
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+.PHONY: format
+format: install ## Format and auto-fix with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+.PHONY: messages
+messages: install ## Collect translatable strings into locale/*/django.po
+	$(MANAGE) makemessages --locale zh_Hans --ignore ".venv/*" --ignore ".tools/*" --no-obsolete
+
+.PHONY: services-up
+services-up: ## Start PostgreSQL, Redis and Elasticsearch on 127.0.0.1 (as CI does)
+	@bash .ci/services.sh up
+
+.PHONY: services-down
+services-down: ## Stop the servers services-up started
+	@bash .ci/services.sh down
+
+.PHONY: benchmark
+benchmark: install ## Measure list pages on large data; writes docs/benchmarks.md
+	$(PY) scripts/benchmark.py
+
+.PHONY: clean
+clean: ## Remove the virtual environments and local data (the demo database too)
+	rm -rf .venv .tools var staticfiles

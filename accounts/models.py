@@ -1,0 +1,82 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import validate_credit_code
+
+
+class Role(models.TextChoices):
+    """A user's role follows from the kind of organisation they belong to; each role is a
+    group of the same name, holding that role's model permissions."""
+
+    PROJECT_OWNER = "project_owner", _("Project owner")
+    AGENCY = "agency", _("Intermediary agency")
+    REGULATOR = "regulator", _("Regulator")
+    APPROVAL_DEPARTMENT = "approval_department", _("Approval department")
+
+
+class Organisation(models.Model):
+    """A project owner (企业/项目业主), an agency (中介机构) or a government department."""
+
+    Kind = Role
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_credit_code],
+    )
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="organisation_unique_kind_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind in (self.Kind.REGULATOR, self.Kind.APPROVAL_DEPARTMENT)
+
+
+class User(AbstractUser):
+    """Every person who signs in. Platform administrators have no organisation."""
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+    )
+    is_organisation_admin = models.BooleanField(
+        _("organisation administrator"),
+        default=False,
+        help_text=_("May edit the organisation's details and manage its members."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def role(self) -> Role | None:
+        return Role(self.organisation.kind) if self.organisation is not None else None

@@ -1,0 +1,121 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.models import Organisation, Role, User
+from accounts.roles import role_group
+from core.exceptions import ApplicationError
+
+
+def _full_clean(instance: Organisation | User) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(
+            _("Please correct the errors below."), extra=exc.message_dict
+        ) from exc
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    name: str,
+    kind: Role,
+    credit_code: str | None = None,
+    region: str = "",
+    address: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+) -> Organisation:
+    """Raises ApplicationError when a field is invalid or the organisation already exists."""
+    organisation = Organisation(
+        name=name,
+        kind=kind,
+        credit_code=credit_code or None,
+        region=region,
+        address=address,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+    )
+    _full_clean(organisation)
+    organisation.save()
+    return organisation
+
+
+ORGANISATION_EDITABLE_FIELDS = ("region", "address", "contact_name", "contact_phone")
+
+
+@transaction.atomic
+def organisation_update(*, actor: User, organisation: Organisation, data: dict) -> Organisation:
+    """Change an organisation's contact details.
+
+    Raises ApplicationError if the actor may not change this organisation or a value is bad.
+    """
+    if not actor.has_perm("accounts.change_organisation", organisation):
+        raise ApplicationError(_("You may not change this organisation's details."))
+    unknown = set(data) - set(ORGANISATION_EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
+        )
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    for field, value in data.items():
+        setattr(organisation, field, value)
+    _full_clean(organisation)
+    organisation.save(update_fields=list(data))
+    return organisation
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    organisation: Organisation | None,
+    email: str = "",
+    display_name: str = "",
+    is_organisation_admin: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    """Create a user in an organisation, with the organisation's role and object permissions.
+
+    Raises ApplicationError when the username is taken or the password is too weak.
+    """
+    if User.objects.filter(username=username).exists():
+        raise ApplicationError(_("The username %s is already taken.") % username)
+    if organisation is None and not is_superuser:
+        raise ApplicationError(_("Only platform administrators may be outside an organisation."))
+    user = User(
+        username=username,
+        email=email,
+        display_name=display_name,
+        organisation=organisation,
+        is_organisation_admin=is_organisation_admin,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(
+            _("The password is too weak."), extra={"password": exc.messages}
+        ) from exc
+    user.set_password(password)
+    _full_clean(user)
+    user.save()
+    if organisation is not None:
+        user.groups.add(role_group(Role(organisation.kind)))
+        membership_permissions_grant(user=user)
+    return user
+
+
+def membership_permissions_grant(*, user: User) -> None:
+    """Members see their organisation's private details; its administrators may change them."""
+    organisation = user.organisation
+    assign_perm("accounts.view_organisation", user, organisation)
+    if user.is_organisation_admin:
+        assign_perm("accounts.change_organisation", user, organisation)
+    else:
+        remove_perm("accounts.change_organisation", user, organisation)

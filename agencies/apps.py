@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AgenciesConfig(AppConfig):
+    name = "agencies"
+    verbose_name = _("Agency roster")

@@ -1,0 +1,246 @@
+"""Settings shared by every environment. Values come from the environment (django-environ).
+
+The defaults are the embedded ones — a SQLite file, a filesystem Celery broker, local-memory
+cache, Wagtail's database search — so that `make demo` runs with no server. Production and CI
+set the URLs of the real services instead.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Applications ---------------------------------------------------------------------------------
+DJANGO_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+]
+WAGTAIL_APPS = [
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+]
+THIRD_PARTY_APPS = [
+    "guardian",
+    "axes",
+    "django_celery_beat",
+    "django_structlog",
+]
+LOCAL_APPS = [
+    "core",
+    "accounts",
+    "agencies",
+    "market",
+    "contracts",
+    "cms",
+]
+INSTALLED_APPS = LOCAL_APPS + WAGTAIL_APPS + THIRD_PARTY_APPS + DJANGO_APPS
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a lock-out raised in authentication into a response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# Database -------------------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share one SQLite file in the demo: WAL lets readers go on during a
+    # write, IMMEDIATE takes the write lock up front so concurrent writers wait (up to the
+    # timeout) instead of failing with "database is locked" half-way through a transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache ----------------------------------------------------------------------------------------
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# Accounts and security ------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first, so a locked-out login is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:workspace"
+LOGOUT_REDIRECT_URL = "/"
+
+# Login throttling: five failures for one username from one address lock that pair out for a
+# quarter of an hour; a success clears the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+GUARDIAN_RAISE_403 = True
+ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public sees public pages only
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # the language switcher and Wagtail admin read it from forms only
+X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's admin previews pages in a frame of its own origin
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Internationalisation: Chinese first, English second, times in Beijing time -----------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# Static and media files -----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# E-mail ---------------------------------------------------------------------------------------
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="中介超市 <noreply@zjcs.localhost>")
+
+# Celery ---------------------------------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+
+
+def filesystem_broker_options(folder: Path) -> dict:
+    """A broker that needs no server: messages are files in one shared folder, so the web
+    process, the worker and beat (separate processes) still see one queue."""
+    for sub in ("queue", "control"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "control_folder": str(folder / "control"),
+        "store_processed": False,
+    }
+
+
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "celery")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "scheduler-heartbeat": {"task": "core.tasks.scheduler_heartbeat", "schedule": 60.0},
+}
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# The proxy in front (docs/architecture.md) stamps each request with X-Request-ID, so one id
+# follows a request from the proxy's log through ours.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=True)
+
+# Search: Wagtail's search framework, one path whatever the backend --------------------------
+ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
+SEARCH_INDEX = env("SEARCH_INDEX", default="zjcs")
+if ELASTICSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.elasticsearch9",
+            "URLS": [ELASTICSEARCH_URL],
+            "INDEX_PREFIX": f"{SEARCH_INDEX}_",
+            "TIMEOUT": 10,
+            # Chinese has no spaces: the built-in `cjk` analyzer indexes overlapping bigrams,
+            # so 评价 finds 环境影响评价. It becomes the default for every text field.
+            "INDEX_SETTINGS": {
+                "settings": {"analysis": {"analyzer": {"default": {"type": "cjk"}}}},
+            },
+        }
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# Wagtail --------------------------------------------------------------------------------------
+WAGTAIL_SITE_NAME = "行政审批中介服务网上超市"
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+WAGTAIL_I18N_ENABLED = False
+WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "csv", "png", "jpg", "jpeg"]
+
+# Logging: one structured event per line, with the request id bound by django-structlog ------
+LOG_JSON = env.bool("LOG_JSON", default=False)
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")

@@ -1,0 +1,11 @@
+"""The embedded defaults for `make demo`: no server needed beyond this process."""
+
+from config.logging import configure_logging
+
+from .base import *  # noqa: F403
+from .base import LOG_LEVEL, env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env("SECRET_KEY", default="demo-only-insecure-key-zjcs-0b7f3c2e6a9d4e51")
+
+LOGGING = configure_logging(json_output=env.bool("LOG_JSON", default=False), level=LOG_LEVEL)

@@ -1,0 +1,33 @@
+"""Settings for the test suite. The same file serves `make test` (embedded defaults) and
+`make test-services` (DATABASE_URL, CELERY_BROKER_URL, CACHE_URL and ELASTICSEARCH_URL set)."""
+
+import tempfile
+from pathlib import Path
+
+from config.logging import configure_logging
+
+from .base import *  # noqa: F403
+from .base import CELERY_BROKER_URL, WAGTAILSEARCH_BACKENDS, env, filesystem_broker_options
+
+SECRET_KEY = "test-only-insecure-key"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = "/nonexistent-media-root"  # nothing may write real files in tests
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Each test run gets its own broker folder, so a demo worker running beside it on this
+    # machine never takes the tests' messages (or the other way round).
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(
+        Path(tempfile.mkdtemp(prefix="zjcs-test-broker-"))
+    )
+if "INDEX_PREFIX" in WAGTAILSEARCH_BACKENDS["default"]:
+    WAGTAILSEARCH_BACKENDS["default"]["INDEX_PREFIX"] = "test_zjcs_"
+
+LOGGING = configure_logging(json_output=True, level=env("LOG_LEVEL", default="WARNING"))
+
+WHITENOISE_AUTOREFRESH = True  # serve from the finders; tests never run collectstatic
+WHITENOISE_USE_FINDERS = True

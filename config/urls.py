@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+# Chinese pages live at the bare paths, English ones under /en/: a link or a bookmark always
+# opens in Chinese unless the reader chose English.
+urlpatterns += i18n_patterns(
+    path("accounts/", include("accounts.urls")),
+    path("catalogue/", include("market.urls")),
+    path("agencies/", include("agencies.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

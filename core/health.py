@@ -1,0 +1,67 @@
+"""Readiness checks, one per component. Each returns a detail string or raises."""
+
+import time
+import uuid
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import connection
+from wagtail.search.backends import get_search_backend
+
+from config.celery import app as celery_app
+
+
+def check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return connection.vendor
+
+
+def check_broker() -> str:
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=3)
+        return conn.transport.driver_name
+
+
+def check_cache() -> str:
+    key, value = f"readyz:{uuid.uuid4().hex}", "1"
+    cache.set(key, value, timeout=10)
+    if cache.get(key) != value:
+        raise RuntimeError("cache did not return the value just written")
+    cache.delete(key)
+    return type(cache).__name__
+
+
+def check_search() -> str:
+    backend = get_search_backend()
+    es = getattr(backend, "es", None)
+    if es is None:
+        # The database backend lives in the database checked above.
+        return type(backend).__module__
+    info = es.info()
+    return f"elasticsearch {info['version']['number']}"
+
+
+CHECKS: dict[str, Callable[[], str]] = {
+    "database": check_database,
+    "broker": check_broker,
+    "cache": check_cache,
+    "search": check_search,
+}
+
+
+def run_checks() -> dict[str, dict]:
+    results: dict[str, dict] = {}
+    for name, check in CHECKS.items():
+        started = time.monotonic()
+        try:
+            detail, ok = check(), True
+        except Exception as exc:
+            detail, ok = f"{type(exc).__name__}: {exc}", False
+        results[name] = {
+            "ok": ok,
+            "detail": detail,
+            "ms": round((time.monotonic() - started) * 1000, 1),
+        }
+    return results

@@ -1,0 +1,32 @@
+from django.core.cache import cache
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core.health import run_checks
+from core.services import SCHEDULER_HEARTBEAT_KEY
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is alive and answering; says nothing about its dependencies."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Whether this process can serve: database, broker, cache and search all answer."""
+    checks = run_checks()
+    ready = all(check["ok"] for check in checks.values())
+    heartbeat = cache.get(SCHEDULER_HEARTBEAT_KEY) if checks["cache"]["ok"] else None
+    return JsonResponse(
+        {
+            "status": "ok" if ready else "unavailable",
+            "checks": checks,
+            "scheduler_last_heartbeat": heartbeat,
+        },
+        status=200 if ready else 503,
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,0 +1,70 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Organisation, Role, User
+from core import demo_data
+from market.models import Project, PurchaseRequest, RegionalAssessmentKind, ServiceItem
+
+pytestmark = pytest.mark.django_db
+
+SEED_DEPARTMENTS = {
+    "区行政审批局",
+    "区住建局",
+    "区自然资源和规划局",
+    "彭山生态环境局",
+    "区水利局",
+    "区应急管理局",
+    "区发展改革局",
+    "区市场监管局",
+}
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "organisations": Organisation.objects.count(),
+        "users": User.objects.count(),
+        "items": ServiceItem.objects.count(),
+        "projects": Project.objects.count(),
+        "requests": PurchaseRequest.objects.count(),
+    }
+
+
+def test_seed_demo_loads_the_seed_and_can_run_again():
+    call_command("seed_demo", verbosity=0)
+    first = _counts()
+    call_command("seed_demo", verbosity=0)
+    assert _counts() == first
+
+    names = set(Organisation.objects.values_list("name", flat=True))
+    assert names >= SEED_DEPARTMENTS
+    assert Organisation.objects.filter(kind=Role.AGENCY).count() >= 30
+    assert Organisation.objects.filter(kind=Role.PROJECT_OWNER).count() >= 5
+    published = ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED)
+    assert set(published.values_list("regional_assessment_kind", flat=True)) >= set(
+        RegionalAssessmentKind.values
+    )
+    for name in ("工程造价咨询", "测绘", "施工图设计文件审查"):
+        assert published.filter(name__contains=name).exists(), name
+
+
+def test_seed_demo_gives_one_working_login_per_role():
+    call_command("seed_demo", verbosity=0)
+    roles = set()
+    for username, _, _ in demo_data.DEMO_USERS:
+        user = User.objects.get(username=username)
+        assert user.check_password(demo_data.DEMO_PASSWORD)
+        roles.add(user.role)
+    assert roles == {*Role, None}  # None: the platform administrator
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_seed_scale_bulk_creates_the_numbers_asked_for():
+    call_command("seed_demo", verbosity=0)
+    agencies = Organisation.objects.filter(kind=Role.AGENCY).count()
+    requests = PurchaseRequest.objects.count()
+
+    call_command("seed_scale", agencies=250, requests=130, verbosity=0)
+    call_command("seed_scale", agencies=10, requests=5, verbosity=0)
+
+    assert Organisation.objects.filter(kind=Role.AGENCY).count() == agencies + 260
+    assert PurchaseRequest.objects.count() == requests + 135

@@ -1,0 +1,43 @@
+from decimal import Decimal
+
+import factory
+
+from accounts.models import Role
+from market.models import FeeMode, Project, PurchaseRequest, ServiceItem
+from tests.accounts.factories import OrganisationFactory
+
+
+class ServiceItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceItem
+
+    code = factory.Sequence(lambda n: f"T-ZJ-{n:04d}")
+    name = factory.Sequence(lambda n: f"测试服务事项{n}")
+    approval_department = factory.SubFactory(OrganisationFactory, kind=Role.APPROVAL_DEPARTMENT)
+    related_approval_item = "建设项目审批"
+    legal_basis = "《中华人民共和国行政许可法》"
+    statutory_time_limit_days = 20
+    fee_mode = FeeMode.MARKET
+    status = ServiceItem.Status.PUBLISHED
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    owner = factory.SubFactory(OrganisationFactory, kind=Role.PROJECT_OWNER)
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    investment_code = factory.Sequence(lambda n: f"2026-511403-48-01-{n:06d}")
+    region = "彭山区"
+    funding = Project.Funding.STATE
+
+
+class PurchaseRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PurchaseRequest
+
+    number = factory.Sequence(lambda n: f"ZJCG-T-{n:06d}")
+    project = factory.SubFactory(ProjectFactory)
+    service_item = factory.SubFactory(ServiceItemFactory)
+    budget = Decimal("100000.00")
+    status = PurchaseRequest.Status.PUBLISHED

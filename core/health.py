@@ -4,7 +4,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from wagtail.search.backends import get_search_backend
 
@@ -25,6 +25,7 @@ def check_broker() -> str:
 
 
 def check_cache() -> str:
+    cache = caches["default"]
     key, value = f"readyz:{uuid.uuid4().hex}", "1"
     cache.set(key, value, timeout=10)
     if cache.get(key) != value:
@@ -39,8 +40,11 @@ def check_search() -> str:
     if es is None:
         # The database backend lives in the database checked above.
         return type(backend).__module__
-    info = es.info()
-    return f"elasticsearch {info['version']['number']}"
+    # Cluster health, not `GET /`: the minimal distribution answers that with 405.
+    health = es.cluster.health()
+    if health["status"] == "red":
+        raise RuntimeError(f"cluster {health['cluster_name']} is red")
+    return f"elasticsearch cluster {health['cluster_name']} {health['status']}"
 
 
 CHECKS: dict[str, Callable[[], str]] = {

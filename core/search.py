@@ -1,33 +1,48 @@
-"""Chinese text for search.
+"""Chinese text for search, the same on every search backend.
 
-Chinese is written without spaces, so the database search backends (SQLite FTS5, PostgreSQL
-full text) index a whole run of Han characters as one token and 评价 would never find
-环境影响评价. Indexed models therefore also index their text as overlapping two-character
-chunks (环境 境影 影响 响评 评价), and queries are cut the same way. Elasticsearch's `cjk`
-analyzer makes the same bigrams on its own, so the one search path gives the same answers on
-every backend.
+Chinese is written without spaces. The database backends (SQLite FTS5, PostgreSQL full text)
+index a whole run of Han characters as one token, so 评价 would never find 环境影响评价; the
+standard analyzer of Elasticsearch's minimal distribution (which has no `cjk` analyzer) cuts
+every character apart, so 价评 would find it too. Indexed models therefore also index their
+text as search tokens made here: each Han character and each overlapping pair of characters
+(环境 境影 影响 …), spelled as plain ASCII words (`h73af5883` for 环境) that every tokenizer
+keeps whole. A query is cut the same way — pairs for runs of two or more characters — and
+searched with operator "and", so every pair must be present.
 """
 
 import re
 
-_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[0-9A-Za-z]+")
+_HAN = r"\u3400-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_HAN}]+|[0-9A-Za-z]+")
+_HAN_RUN = re.compile(rf"[{_HAN}]+")
 
 
-def _han_bigrams(run: str) -> list[str]:
-    if len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+def _spell(chars: str) -> str:
+    return "h" + "".join(f"{ord(char):x}" for char in chars)
 
 
-def bigrams(text: str) -> str:
-    """Han runs become overlapping bigrams; Latin words and numbers stay whole."""
+def _pairs(run: str) -> list[str]:
+    return [_spell(run[i : i + 2]) for i in range(len(run) - 1)]
+
+
+def index_tokens(text: str) -> str:
+    """What an indexed model stores for its Chinese-aware search field."""
     tokens: list[str] = []
     for word in _WORD.findall(text or ""):
-        tokens.extend(_han_bigrams(word) if _HAN_RUN.fullmatch(word) else [word.lower()])
+        if _HAN_RUN.fullmatch(word):
+            tokens.extend(_spell(char) for char in word)
+            tokens.extend(_pairs(word))
+        else:
+            tokens.append(word.lower())
     return " ".join(tokens)
 
 
-def search_query(text: str) -> str:
-    """The query to hand to `.search(..., operator="and")` for what a user typed."""
-    return bigrams(text.strip())
+def query_tokens(text: str) -> str:
+    """What to search for when a user types `text` (use with operator="and")."""
+    tokens: list[str] = []
+    for word in _WORD.findall(text or ""):
+        if _HAN_RUN.fullmatch(word):
+            tokens.extend(_pairs(word) if len(word) > 1 else [_spell(word)])
+        else:
+            tokens.append(word.lower())
+    return " ".join(tokens)

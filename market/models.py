@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 from accounts.models import Organisation
-from core.search import bigrams
+from core.search import index_tokens
 
 
 class FeeMode(models.TextChoices):
@@ -67,8 +67,7 @@ class ServiceItem(index.Indexed, models.Model):
         index.SearchField("name", boost=3),
         index.SearchField("code"),
         index.FilterField("code"),
-        index.SearchField("search_bigrams"),
-        index.AutocompleteField("name"),
+        index.SearchField("search_tokens"),
         index.FilterField("status"),
         index.FilterField("fee_mode"),
         index.FilterField("approval_department_id"),
@@ -82,8 +81,8 @@ class ServiceItem(index.Indexed, models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    def search_bigrams(self) -> str:
-        return bigrams(f"{self.name} {self.summary} {self.related_approval_item}")
+    def search_tokens(self) -> str:
+        return index_tokens(f"{self.name} {self.summary} {self.related_approval_item}")
 
 
 class Project(models.Model):

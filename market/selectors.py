@@ -2,7 +2,7 @@ from django.db.models import Count, QuerySet
 from wagtail.search.backends import get_search_backend
 
 from accounts.models import Organisation
-from core.search import search_query
+from core.search import query_tokens
 from market.models import Project, PurchaseRequest, ServiceItem
 
 
@@ -17,7 +17,7 @@ def service_item_public_list(*, query: str = "", department_id: int | None = Non
     items = items.select_related("approval_department").order_by("code")
     if query.strip():
         return get_search_backend().search(
-            search_query(query), items, operator="and", order_by_relevance=False
+            query_tokens(query), items, operator="and", order_by_relevance=False
         )
     return items
 

@@ -112,7 +112,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache ----------------------------------------------------------------------------------------
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The embedded default is a folder, not process memory: web, worker and beat share it.
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 
 # Accounts and security ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -203,6 +204,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Keep the LOGGING configuration (structured, with ids) in workers too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -220,15 +223,10 @@ SEARCH_INDEX = env("SEARCH_INDEX", default="zjcs")
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": "wagtail.search.backends.elasticsearch9",
+            "BACKEND": "core.search_backends",
             "URLS": [ELASTICSEARCH_URL],
             "INDEX_PREFIX": f"{SEARCH_INDEX}_",
             "TIMEOUT": 10,
-            # Chinese has no spaces: the built-in `cjk` analyzer indexes overlapping bigrams,
-            # so 评价 finds 环境影响评价. It becomes the default for every text field.
-            "INDEX_SETTINGS": {
-                "settings": {"analysis": {"analyzer": {"default": {"type": "cjk"}}}},
-            },
         }
     }
 else:

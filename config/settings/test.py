@@ -17,6 +17,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 MEDIA_ROOT = "/nonexistent-media-root"  # nothing may write real files in tests
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Each test run gets its own broker folder, so a demo worker running beside it on this

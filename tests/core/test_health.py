@@ -1,7 +1,5 @@
 import pytest
 
-from config.celery import app as celery_app
-
 pytestmark = pytest.mark.django_db
 
 
@@ -21,8 +19,9 @@ def test_readyz_reports_every_component(client):
 
 
 def test_readyz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
-    # A real connection attempt to a port nothing listens on.
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    # A real connection attempt to a port nothing listens on. Celery reads this environment
+    # variable before its own configuration, on every connection.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
     response = client.get("/readyz")
     body = response.json()
     assert response.status_code == 503

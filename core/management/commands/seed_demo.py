@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, User
 from accounts.services import organisation_create, user_create
@@ -26,7 +27,11 @@ class Command(BaseCommand):
             items = self._service_items(organisations[Role.APPROVAL_DEPARTMENT])
             self._projects_and_requests(organisations[Role.PROJECT_OWNER], items)
             self._users(organisations)
-        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins:"))
+        for username, membership, display_name in demo_data.DEMO_USERS:
+            role = Role(membership[0]).label if membership else _("Platform administrator")
+            password = demo_data.DEMO_PASSWORD
+            self.stdout.write(f"  {username:<10} {password}  {role} · {display_name}")
 
     def _organisation(self, *, name: str, kind: Role, prefix: str, **details) -> Organisation:
         existing = Organisation.objects.filter(kind=kind, name=name).first()

@@ -482,33 +482,10 @@ mods = ", ".join(m["name"] for m in node["modules"])
 print("%s (java %s; modules: %s)" % (node["version"], node["jvm"]["version"], mods))'
 }
 
-# Chinese search wants the built-in `cjk` analyzer (overlapping bigrams). It lives in the
-# analysis-common module, which the minimal distribution does not ship (9.5.4 has only apm,
-# transport-netty4, x-pack-core and x-pack-security): say so loudly, without failing, since
-# the rest of the server works. The same module also provides the ngram, edge_ngram and
-# asciifolding filters that Wagtail/modelsearch's default index settings use.
-es_check_cjk() {
-    local out
-    out=$(curl -sS -m 10 -XPOST "$ELASTICSEARCH_URL/_analyze" \
-        -H 'content-type: application/json' -d '{"analyzer":"cjk","text":"环境影响评价"}' || true)
-    python3 - "$out" <<'PY' >&2 || true
-import json, sys
-try:
-    body = json.loads(sys.argv[1])
-except ValueError:
-    print("[services] elasticsearch: cjk analyzer check got no JSON: %r" % sys.argv[1][:200])
-    sys.exit(1)
-tokens = [t["token"] for t in body.get("tokens", [])]
-if tokens:
-    print("[services] elasticsearch: cjk analyzer OK: %s" % " ".join(tokens))
-else:
-    reason = body.get("error", {}).get("reason", body)
-    print("[services] elasticsearch: WARNING cjk analyzer NOT available (%s); this "
-          "distribution lacks the analysis-common module, so there is also no ngram, "
-          "edge_ngram or asciifolding filter" % reason)
-    sys.exit(1)
-PY
-}
+# This minimal distribution has no analysis-common module (9.5.4 ships only apm,
+# transport-netty4, x-pack-core and x-pack-security), so no `cjk` analyzer and no ngram,
+# edge_ngram or asciifolding filters. The project does not need them: core/search.py makes
+# its own Chinese search tokens and core/search_backends.py leaves those filters out.
 
 # ---------------------------------------------------------------------------------------
 # Subcommands
@@ -523,7 +500,6 @@ cmd_up() {
     pg_up
     redis_up
     es_up
-    es_check_cjk
     log "versions:"
     log "  postgres:      $(pg_version)"
     log "  redis:         $(redis_version)"

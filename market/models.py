@@ -151,6 +151,8 @@ class PurchaseRequest(models.Model):
         verbose_name = _("purchase request")
         verbose_name_plural = _("purchase requests")
         ordering = ["-created_at"]
+        # Notice lists show the newest first, however many requests there are.
+        indexes = [models.Index(fields=["-created_at"], name="purchaserequest_newest")]
 
     def __str__(self) -> str:
         return self.number

@@ -1,0 +1,23 @@
+import pytest
+
+from tests.market.factories import ServiceItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_r1_regulators_keep_the_catalogue_in_the_back_office(client, regulator_user):
+    item = ServiceItemFactory(name="地质灾害危险性评估")
+    client.force_login(regulator_user)
+
+    listing = client.get("/admin/service_items/")
+    assert listing.status_code == 200
+    assert item.name in listing.content.decode()
+    assert client.get(f"/admin/service_items/edit/{item.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("user_fixture", ["owner_user", "agency_user", "approval_user"])
+def test_only_regulators_reach_the_back_office(client, request, user_fixture):
+    client.force_login(request.getfixturevalue(user_fixture))
+    response = client.get("/admin/service_items/")
+    assert response.status_code in (302, 403)
+    assert "地质灾害" not in response.content.decode()

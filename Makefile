@@ -45,8 +45,7 @@ lock: | $(UV) ## Re-resolve the lock file after changing pyproject.toml
 .PHONY: demo
 demo: install ## Set up and run the demo on 127.0.0.1:$(PORT) (web, worker, beat); Ctrl-C stops
 	@mkdir -p var
-	$(MANAGE) migrate --no-input
-	$(MANAGE) seed_demo
+	$(MANAGE) prepare_demo
 	@echo
 	@echo "  The marketplace is starting at http://127.0.0.1:$(PORT)/  (back office: /admin/)"
 	@echo

@@ -7,4 +7,4 @@ SCHEDULER_HEARTBEAT_KEY = "core:scheduler-heartbeat"
 def scheduler_heartbeat_record() -> None:
     """Remember when the beat scheduler and a worker last ran a task together, so that
     /readyz can tell a stalled scheduler from a quiet one."""
-    cache.set(SCHEDULER_HEARTBEAT_KEY, timezone.now().isoformat(), timeout=None)
+    cache.set(SCHEDULER_HEARTBEAT_KEY, timezone.localtime().isoformat(), timeout=None)

@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts import views
 
@@ -21,7 +22,8 @@ urlpatterns = [
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
+            template_name="accounts/form_page.html",
+            extra_context={"title": _("Change password"), "button": _("Save the new password")},
             success_url=reverse_lazy("accounts:password_change_done"),
         ),
         name="password_change",
@@ -29,14 +31,19 @@ urlpatterns = [
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(
-            template_name="accounts/password_change_done.html"
+            template_name="accounts/message_page.html",
+            extra_context={
+                "title": _("Password changed"),
+                "message": _("Your password has been changed."),
+            },
         ),
         name="password_change_done",
     ),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
+            template_name="accounts/form_page.html",
+            extra_context={"title": _("Reset your password"), "button": _("Send the reset link")},
             email_template_name="emails/password_reset.txt",
             subject_template_name="emails/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),
@@ -45,13 +52,26 @@ urlpatterns = [
     ),
     path(
         "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="accounts/message_page.html",
+            extra_context={
+                "title": _("Check your e-mail"),
+                "message": _(
+                    "If an account uses that address, a link to choose a new password is on "
+                    "its way. It works once and expires in three days."
+                ),
+            },
+        ),
         name="password_reset_done",
     ),
     path(
         "password/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
+            template_name="accounts/form_page.html",
+            extra_context={
+                "title": _("Choose a new password"),
+                "button": _("Save the new password"),
+            },
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
         name="password_reset_confirm",
@@ -59,7 +79,11 @@ urlpatterns = [
     path(
         "password/reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
+            template_name="accounts/message_page.html",
+            extra_context={
+                "title": _("Password saved"),
+                "message": _("Your new password is saved. You can sign in with it now."),
+            },
         ),
         name="password_reset_complete",
     ),

@@ -41,43 +41,41 @@ class Command(BaseCommand):
             name=name, kind=kind, credit_code=credit_code_derive(prefix, name), **details
         )
 
+    def _departments(self, kind: Role, names: list[str]) -> list[Organisation]:
+        return [
+            self._organisation(
+                name=name,
+                kind=kind,
+                prefix=GOVERNMENT_PREFIX,
+                region="眉山市彭山区",
+                address="眉山市彭山区彭祖大道二段",
+            )
+            for name in names
+        ]
+
+    def _enterprises(self, kind: Role, rows: list, phone_prefix: str) -> list[Organisation]:
+        return [
+            self._organisation(
+                name=name,
+                kind=kind,
+                prefix=ENTERPRISE_PREFIX,
+                region=region,
+                contact_name=contact,
+                contact_phone=f"{phone_prefix}{index:04d}",
+            )
+            for index, (name, region, contact) in enumerate(rows)
+        ]
+
     def _organisations(self) -> dict[Role, list[Organisation]]:
-        government = {"region": "眉山市彭山区", "address": "眉山市彭山区彭祖大道二段"}
         return {
-            Role.REGULATOR: [
-                self._organisation(
-                    name=name, kind=Role.REGULATOR, prefix=GOVERNMENT_PREFIX, **government
-                )
-                for name in demo_data.REGULATORS
-            ],
-            Role.APPROVAL_DEPARTMENT: [
-                self._organisation(
-                    name=name, kind=Role.APPROVAL_DEPARTMENT, prefix=GOVERNMENT_PREFIX, **government
-                )
-                for name in demo_data.APPROVAL_DEPARTMENTS
-            ],
-            Role.AGENCY: [
-                self._organisation(
-                    name=name,
-                    kind=Role.AGENCY,
-                    prefix=ENTERPRISE_PREFIX,
-                    region=region,
-                    contact_name=contact,
-                    contact_phone=f"028-8600{index:04d}",
-                )
-                for index, (name, region, contact) in enumerate(demo_data.AGENCIES)
-            ],
-            Role.PROJECT_OWNER: [
-                self._organisation(
-                    name=name,
-                    kind=Role.PROJECT_OWNER,
-                    prefix=ENTERPRISE_PREFIX,
-                    region=region,
-                    contact_name=contact,
-                    contact_phone=f"028-3760{index:04d}",
-                )
-                for index, (name, region, contact) in enumerate(demo_data.PROJECT_OWNERS)
-            ],
+            Role.REGULATOR: self._departments(Role.REGULATOR, demo_data.REGULATORS),
+            Role.APPROVAL_DEPARTMENT: self._departments(
+                Role.APPROVAL_DEPARTMENT, demo_data.APPROVAL_DEPARTMENTS
+            ),
+            Role.AGENCY: self._enterprises(Role.AGENCY, demo_data.AGENCIES, "028-8600"),
+            Role.PROJECT_OWNER: self._enterprises(
+                Role.PROJECT_OWNER, demo_data.PROJECT_OWNERS, "028-3760"
+            ),
         }
 
     def _service_items(self, departments: list[Organisation]) -> dict[str, ServiceItem]:

@@ -8,6 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 50,
+    "ID_NUMBER_HASH_KEY": "y" * 50,
     "ALLOWED_HOSTS": "zjcs.example.test",
     "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/zjcs",
 }
@@ -32,7 +33,9 @@ def test_production_starts_with_its_required_settings():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "ID_NUMBER_HASH_KEY"]
+)
 def test_production_refuses_to_start_without(missing):
     result = _start_production({missing: None})
     assert result.returncode != 0

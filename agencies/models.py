@@ -1,0 +1,252 @@
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from market.models import QualificationType, ServiceItem
+
+
+class Agency(models.Model):
+    """An intermediary agency's place on the roster (中介机构入驻). Joining needs nothing but
+    the legally required qualifications (R3: zero threshold, no quota)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        ACTIVE = "active", _("Active")
+        REJECTED = "rejected", _("Returned for correction")
+        SUSPENDED = "suspended", _("Suspended")
+        EXITED = "exited", _("Exited")
+
+    # The only moves there are; agencies/services/status.py is the one place that makes them.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.PENDING: frozenset({Status.ACTIVE, Status.REJECTED}),
+        Status.REJECTED: frozenset({Status.PENDING}),
+        Status.ACTIVE: frozenset({Status.SUSPENDED, Status.EXITED}),
+        Status.SUSPENDED: frozenset({Status.ACTIVE, Status.EXITED}),
+        Status.EXITED: frozenset({Status.PENDING}),
+    }
+
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="agency",
+        limit_choices_to={"kind": Organisation.Kind.AGENCY},
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=100)
+    business_licence = models.FileField(
+        _("business licence scan"), upload_to="agencies/licences/", blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    submitted_at = models.DateTimeField(_("submitted for review at"), null=True, blank=True)
+    review_due = models.DateField(_("review due by"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["organisation__name"]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class AgencyStatusEvent(models.Model):
+    """Every status change, public on the agency's page: who, when, why."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="status_events"
+    )
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=Agency.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=16, choices=Agency.Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    cited_qualifications = models.ManyToManyField(
+        QualificationType,
+        verbose_name=_("qualifications cited"),
+        blank=True,
+        related_name="+",
+        help_text=_("A rejection names the legally required qualification missing or invalid."),
+    )
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Qualification(models.Model):
+    """A qualification certificate (资质证书) an agency holds."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="qualifications"
+    )
+    qualification_type = models.ForeignKey(
+        QualificationType, verbose_name=_("qualification"), on_delete=models.PROTECT
+    )
+    grade = models.CharField(_("grade"), max_length=20, blank=True)
+    number = models.CharField(_("certificate number"), max_length=64)
+    issuer = models.CharField(_("issued by"), max_length=100)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    scan = models.FileField(_("certificate scan"), upload_to="agencies/qualifications/", blank=True)
+    # Set by the daily expiry task; the scope computation also compares dates itself, so a
+    # late task never lets an expired certificate count.
+    expired = models.BooleanField(_("expired"), default=False)
+    expiry_notices_sent = models.JSONField(_("expiry notices sent"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("qualification certificate")
+        verbose_name_plural = _("qualification certificates")
+        ordering = ["qualification_type__name", "-valid_to"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["qualification_type", "number"], name="qualification_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gt=models.F("valid_from")),
+                name="qualification_valid_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.qualification_type} {self.grade} {self.number}".strip()
+
+
+class AgencyServiceScope(models.Model):
+    """A catalogue item the agency may serve. Rows are computed from its valid
+    qualifications and affiliations (agencies/services/scope.py), never declared; the agency
+    sets only its committed time limit and fee policy on them."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="scope"
+    )
+    service_item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.CASCADE,
+        related_name="agency_scopes",
+    )
+    in_scope = models.BooleanField(_("within scope"), default=True, db_index=True)
+    committed_time_limit_days = models.PositiveSmallIntegerField(
+        _("committed time limit (working days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    fee_policy = models.TextField(_("fee policy"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("service scope")
+        verbose_name_plural = _("service scopes")
+        ordering = ["service_item__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "service_item"], name="scope_unique_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.service_item}"
+
+
+class Practitioner(models.Model):
+    """A person working for an agency (执业人员). The national ID number is never stored:
+    only a keyed hash (to match the staff register, R4) and its last four characters."""
+
+    class Role(models.TextChoices):
+        LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
+        SENIOR_MANAGER = "senior_manager", _("Senior manager")
+        TECHNICAL_LEAD = "technical_lead", _("Technical lead")
+        STAFF = "staff", _("Staff")
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="practitioners"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    id_number_hash = models.CharField(_("ID number (keyed hash)"), max_length=64, db_index=True)
+    id_number_last4 = models.CharField(_("ID number, last four"), max_length=4)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.STAFF)
+    certificates = models.TextField(
+        _("practising certificates"), blank=True, help_text=_("One per line: name and number.")
+    )
+    active = models.BooleanField(_("currently with the agency"), default=True)
+
+    class Meta:
+        verbose_name = _("practitioner")
+        verbose_name_plural = _("practitioners")
+        ordering = ["role", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "id_number_hash"], name="practitioner_unique_per_agency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        return f"{'*' * 14}{self.id_number_last4}"
+
+
+class Affiliation(models.Model):
+    """A tie an agency declares to a government department (R4): such an agency never serves
+    the approvals of that department."""
+
+    class Kind(models.TextChoices):
+        SUPERVISING_DEPARTMENT = "supervising_department", _("Supervising department")
+        STATE_OWNED_PARENT = "state_owned_parent", _("State-owned parent company")
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="affiliations"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    department = models.ForeignKey(
+        Organisation,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="affiliated_agencies",
+        limit_choices_to={
+            "kind__in": [Organisation.Kind.APPROVAL_DEPARTMENT, Organisation.Kind.REGULATOR]
+        },
+    )
+    parent_name = models.CharField(_("parent company"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.get_kind_display()} · {self.department}"
+
+
+class StaffRegisterEntry(models.Model):
+    """One serving government employee, from the register regulators import (R4). Only the
+    keyed hash of the ID number is kept, the same hash practitioners get."""
+
+    id_number_hash = models.CharField(_("ID number (keyed hash)"), max_length=64, unique=True)
+    department_name = models.CharField(_("department"), max_length=100, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff register entry")
+        verbose_name_plural = _("staff register")
+
+    def __str__(self) -> str:
+        return f"{self.department_name} …{self.id_number_hash[:8]}"

@@ -2,6 +2,7 @@ from django.db.models import Count, Q
 
 from accounts.models import Organisation
 from accounts.selectors import organisation_counts
+from agencies.models import Agency
 from market.models import PurchaseRequest, RegionalAssessmentKind, ServiceItem
 
 
@@ -10,6 +11,7 @@ def home_page_figures() -> dict:
     published = ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED)
     return {
         "organisation_counts": organisation_counts(),
+        "active_agency_count": Agency.objects.filter(status=Agency.Status.ACTIVE).count(),
         "service_item_count": published.count(),
         "regional_assessment_items": published.exclude(regional_assessment_kind="")
         .select_related("approval_department")

@@ -437,3 +437,153 @@ DEMO_USERS = [
     ("approval", (Role.APPROVAL_DEPARTMENT, 3), "彭山生态环境局 审批员"),
     ("admin", None, "平台管理员"),
 ]
+
+# Qualification types: code, name, grades (highest first), legal basis. Only qualifications a
+# law or regulation still requires are listed (R3); many once-required ones were abolished.
+QUALIFICATION_TYPES = [
+    (
+        "surveying",
+        "测绘资质",
+        ["甲级", "乙级"],
+        "《中华人民共和国测绘法》第二十七条；《测绘资质管理办法》",
+    ),
+    ("engineering-survey", "工程勘察资质", ["甲级", "乙级"], "《建设工程勘察设计管理条例》第七条"),
+    (
+        "engineering-survey-comprehensive",
+        "工程勘察综合资质",
+        [],
+        "《建设工程勘察设计管理条例》第七条",
+    ),
+    (
+        "geohazard",
+        "地质灾害评估和治理工程勘查设计资质",
+        ["甲级", "乙级"],
+        "《地质灾害防治条例》第二十四条",
+    ),
+    (
+        "safety-assessment",
+        "安全评价机构资质",
+        ["甲级", "乙级"],
+        "《中华人民共和国安全生产法》第七十二条；《安全评价检测检验机构管理办法》",
+    ),
+    (
+        "drawing-review",
+        "施工图审查机构认定",
+        ["一类", "二类"],
+        "《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》第六条",
+    ),
+    (
+        "fire-testing",
+        "消防设施维护保养检测机构资质",
+        [],
+        "《中华人民共和国消防法》第三十四条；《社会消防技术服务管理规定》",
+    ),
+]
+
+# Item code → requirements: alternatives separated by "|", requirements within one by "+",
+# each "qualification code:minimum grade" (no grade where the type has none).
+ITEM_REQUIREMENTS = {
+    "PS-ZJ-004": "geohazard:乙级",
+    "PS-ZJ-008": "drawing-review:二类",
+    "PS-ZJ-009": "engineering-survey:乙级|engineering-survey-comprehensive:",
+    "PS-ZJ-010": "surveying:乙级",
+    "PS-ZJ-011": "surveying:乙级",
+    "PS-ZJ-012": "surveying:乙级",
+    "PS-ZJ-013": "surveying:乙级",
+    "PS-ZJ-014": "safety-assessment:乙级",
+    "PS-ZJ-015": "safety-assessment:乙级",
+    "PS-ZJ-021": "fire-testing:",
+}
+
+# Fees (yuan): item code → (set price, guidance ceiling, reference low, reference high)
+ITEM_FEES = {
+    "PS-ZJ-001": (None, None, "30000", "150000"),
+    "PS-ZJ-002": (None, None, "15000", "60000"),
+    "PS-ZJ-003": (None, None, "80000", "300000"),
+    "PS-ZJ-004": (None, None, "20000", "90000"),
+    "PS-ZJ-005": (None, None, "15000", "80000"),
+    "PS-ZJ-006": (None, None, "20000", "100000"),
+    "PS-ZJ-007": (None, None, "8000", "120000"),
+    "PS-ZJ-008": ("36000", None, None, None),
+    "PS-ZJ-009": (None, None, "30000", "400000"),
+    "PS-ZJ-010": (None, "8000", None, None),
+    "PS-ZJ-011": (None, "12000", None, None),
+    "PS-ZJ-012": (None, None, "5000", "30000"),
+    "PS-ZJ-013": (None, None, "5000", "25000"),
+    "PS-ZJ-014": (None, None, "30000", "120000"),
+    "PS-ZJ-015": (None, None, "20000", "80000"),
+    "PS-ZJ-016": (None, None, "20000", "90000"),
+    "PS-ZJ-017": (None, None, "20000", "80000"),
+    "PS-ZJ-018": (None, None, "20000", "70000"),
+    "PS-ZJ-019": (None, None, "10000", "50000"),
+    "PS-ZJ-020": (None, None, "10000", "60000"),
+    "PS-ZJ-021": (None, None, "5000", "40000"),
+    "PS-ZJ-022": (None, None, "5000", "30000"),
+}
+
+# The service guide shared by most items (R10: everything needed, told at once); a few items
+# have their own below.
+GUIDE_DEFAULT = (
+    "项目立项（备案/核准）文件\n项目用地范围图及总平面布置图\n委托单位营业执照\n与服务内容相关的既有技术资料",
+    "在中介超市发布采购需求并选取中介机构\n签订示范合同并提交所需资料\n中介机构现场踏勘、编制成果\n"
+    "项目业主确认成果并在平台验收、评价",
+    "技术报告（纸质与电子版）\n成果电子文件及数据\n报告结论一页纸摘要",
+)
+GUIDES = {
+    "PS-ZJ-001": (
+        "项目立项文件\n工程建设内容及规模说明\n项目选址红线图\n区域环境质量现状资料（如有）",
+        "发布采购需求并选取中介机构\n签订示范合同\n开展现状调查与监测\n编制环境影响报告书（表）\n"
+        "项目业主确认后报彭山生态环境局审批",
+        "环境影响报告书或报告表\n公众参与说明（报告书项目）\n环境监测报告",
+    ),
+    "PS-ZJ-008": (
+        "施工图设计文件（全专业）\n岩土工程勘察报告\n设计合同及设计单位资质证明",
+        "建设单位在线提交施工图\n审查机构在法定时限内完成审查\n出具审查意见，设计单位修改回复\n审查合格后出具审查合格书",
+        "施工图审查合格书\n审查意见及回复记录",
+    ),
+}
+LEGAL_REFERENCES = {
+    "PS-ZJ-001": "《中华人民共和国环境影响评价法》第十六条\n《建设项目环境保护管理条例》第七条\n《建设项目环境影响评价分类管理名录》",
+    "PS-ZJ-005": "《中华人民共和国水土保持法》第二十五条\n《生产建设项目水土保持方案管理办法》",
+    "PS-ZJ-008": "《建设工程质量管理条例》第十一条\n《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》第三条",
+}
+
+# Agency index → (qualification code, grade, days until expiry) certificates; by the names.
+AGENCY_QUALIFICATIONS = {
+    9: [("geohazard", "甲级", 900), ("engineering-survey", "甲级", 700)],
+    10: [("engineering-survey", "乙级", 500)],
+    11: [("geohazard", "乙级", 400), ("engineering-survey", "乙级", 20)],  # one expires soon
+    12: [("engineering-survey-comprehensive", "", 800)],
+    18: [("drawing-review", "一类", 600)],
+    19: [("drawing-review", "二类", 300)],
+    20: [("surveying", "乙级", 650)],
+    21: [("surveying", "甲级", 900)],
+    22: [("surveying", "乙级", 25)],  # expires within 30 days
+    23: [("surveying", "甲级", 1000)],
+    24: [("safety-assessment", "乙级", 500)],
+    25: [("safety-assessment", "甲级", 800)],
+    30: [("fire-testing", "", 700)],
+}
+
+# Agency index → (status, note). The rest are active.
+AGENCY_STATES = {
+    26: ("pending", "新入驻申请，待审核"),
+    27: ("pending", "执业人员与在职公职人员名册比对一致，暂不能启用"),
+    28: ("rejected", "未提供有效的资质证书"),
+    29: ("suspended", "双随机抽查发现报告质量问题，暂停执业"),
+    31: ("exited", "机构主动申请退出"),
+}
+
+# Practitioners: agency index → (name, role, ID number). The ID numbers are made up but have a
+# valid check character; they are hashed at once and never stored.
+PRACTITIONERS = {
+    0: [
+        ("刘晓峰", "legal_representative", "510104198203154518"),
+        ("王建华", "technical_lead", "511402198507213913"),
+    ],
+    9: [("马骏", "legal_representative", "510107197911022334")],
+    21: [("曹颖", "technical_lead", "510108198806162125")],
+    27: [("严明", "senior_manager", "511403198001010015")],
+}
+# The serving government employee whose ID the practitioner of agency 27 shares (R4).
+STAFF_REGISTER = [("511403198001010015", "区住建局")]

@@ -5,7 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
+from agencies.models import Agency
 from tests.accounts.factories import OrganisationFactory
+from tests.agencies.factories import AgencyFactory
 from tests.market.factories import PurchaseRequestFactory, ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +34,8 @@ def test_english_is_one_click_away_on_every_page(client):
 
 def test_home_page_shows_the_figures(client):
     ServiceItemFactory.create_batch(3)
-    OrganisationFactory.create_batch(4, kind=Role.AGENCY)
+    AgencyFactory.create_batch(4)
+    AgencyFactory(status=Agency.Status.PENDING)  # not on the roster yet
     page = client.get("/").content.decode()
     assert "<strong>3</strong>" in page
     assert "<strong>4</strong>" in page

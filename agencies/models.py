@@ -44,6 +44,9 @@ class Agency(models.Model):
     submitted_at = models.DateTimeField(_("submitted for review at"), null=True, blank=True)
     review_due = models.DateField(_("review due by"), null=True, blank=True)
     activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
+    # Bumped by the self-service writes (profile, certificates, practitioners, ties, scope
+    # settings), so the roster can sort by recent activity.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("agency")
@@ -52,6 +55,11 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return str(self.organisation)
+
+    @property
+    def in_scope_count(self) -> int:
+        """How many catalogue items the agency may serve now (one query; for single pages)."""
+        return self.scope.filter(in_scope=True).count()
 
 
 class AgencyStatusEvent(models.Model):

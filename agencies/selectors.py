@@ -1,8 +1,191 @@
-from django.db.models import QuerySet
+"""Reads for the roster: the public list and page of an agency, and its own self-service
+pages. Each returns a queryset with its relations already fetched."""
 
-from accounts.models import Organisation
-from accounts.selectors import organisation_list
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from agencies.models import (
+    Affiliation,
+    Agency,
+    AgencyServiceScope,
+    AgencyStatusEvent,
+    Practitioner,
+    Qualification,
+)
+from market.models import QualificationType, ServiceItem
+
+# Shown on the public roster: only active agencies may be chosen.
+LISTED_STATUSES = (Agency.Status.ACTIVE,)
+# An agency's public page stays up once it has been admitted, so a suspension or an exit
+# remains visible with its reason; an application never admitted (pending, returned for
+# correction) has no public page.
+PUBLIC_PAGE_STATUSES = (Agency.Status.ACTIVE, Agency.Status.SUSPENDED, Agency.Status.EXITED)
+
+SORT_NAME = "name"
+SORT_ACTIVITY = "activity"
+SORTS = (SORT_NAME, SORT_ACTIVITY)
 
 
-def agency_public_list() -> QuerySet[Organisation]:
-    return organisation_list(kind=Organisation.Kind.AGENCY)
+def _valid_qualifications() -> QuerySet[Qualification]:
+    today = timezone.localdate()
+    return Qualification.objects.filter(
+        expired=False, valid_from__lte=today, valid_to__gte=today
+    ).select_related("qualification_type")
+
+
+def agency_public_list(
+    *,
+    service_item_id: int | None = None,
+    qualification_type_id: int | None = None,
+    region: str = "",
+    sort: str = SORT_NAME,
+) -> QuerySet[Agency]:
+    """Active agencies, optionally only those with an item in scope, a valid certificate of a
+    qualification type, or in a region. Sorted by name, or by activity: the most recent of
+    the activation and the last change the agency made to its record, newest first."""
+    agencies = Agency.objects.filter(status__in=LISTED_STATUSES)
+    if service_item_id:
+        agencies = agencies.filter(
+            Exists(
+                AgencyServiceScope.objects.filter(
+                    agency=OuterRef("pk"), service_item_id=service_item_id, in_scope=True
+                )
+            )
+        )
+    if qualification_type_id:
+        agencies = agencies.filter(
+            Exists(
+                _valid_qualifications().filter(
+                    agency=OuterRef("pk"), qualification_type_id=qualification_type_id
+                )
+            )
+        )
+    if region:
+        agencies = agencies.filter(organisation__region=region)
+    agencies = (
+        agencies.select_related("organisation")
+        .annotate(
+            scope_count=Count("scope", filter=Q(scope__in_scope=True), distinct=True),
+            last_activity=Greatest(Coalesce("activated_at", "updated_at"), "updated_at"),
+        )
+        .prefetch_related(
+            Prefetch(
+                "qualifications",
+                queryset=_valid_qualifications().order_by("qualification_type__name"),
+                to_attr="valid_qualifications",
+            )
+        )
+    )
+    if sort == SORT_ACTIVITY:
+        return agencies.order_by("-last_activity", "organisation__name", "pk")
+    return agencies.order_by("organisation__name", "pk")
+
+
+def agency_roster_regions() -> list[str]:
+    """The regions of active agencies, for the roster's filter."""
+    return list(
+        Organisation.objects.filter(agency__status__in=LISTED_STATUSES)
+        .exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
+    )
+
+
+def roster_filter_choices() -> dict:
+    """The catalogue items and qualification types the roster can be filtered by."""
+    return {
+        "service_items": ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED)
+        .only("pk", "code", "name")
+        .order_by("code"),
+        "qualification_types": QualificationType.objects.only("pk", "name").order_by("name"),
+        "regions": agency_roster_regions(),
+    }
+
+
+def _status_events() -> QuerySet[AgencyStatusEvent]:
+    return AgencyStatusEvent.objects.prefetch_related("cited_qualifications").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def _scope_rows() -> QuerySet[AgencyServiceScope]:
+    return (
+        AgencyServiceScope.objects.filter(in_scope=True)
+        .select_related("service_item__approval_department")
+        .order_by("service_item__code")
+    )
+
+
+def agency_public_detail(*, organisation_id: int) -> Agency:
+    """An agency's public page: certificates (without scans), active practitioners, items in
+    scope with its commitments, and its status history.
+
+    Raises Agency.DoesNotExist for an agency never admitted to the roster."""
+    return (
+        Agency.objects.filter(status__in=PUBLIC_PAGE_STATUSES)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "qualifications",
+                queryset=Qualification.objects.select_related("qualification_type").order_by(
+                    "qualification_type__name", "-valid_to"
+                ),
+            ),
+            Prefetch(
+                "practitioners",
+                queryset=Practitioner.objects.filter(active=True).order_by("role", "name"),
+            ),
+            Prefetch("scope", queryset=_scope_rows(), to_attr="scope_in_force"),
+            Prefetch("status_events", queryset=_status_events()),
+        )
+        .get(organisation_id=organisation_id)
+    )
+
+
+def agency_for_member(*, user: User) -> Agency | None:
+    """The roster entry of the user's own organisation, if it is an agency that has one."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return None
+    return (
+        Agency.objects.select_related("organisation")
+        .filter(organisation_id=user.organisation_id)
+        .first()
+    )
+
+
+def agency_overview(*, agency: Agency) -> Agency:
+    """The agency with what its own overview page shows: status history and counts."""
+    return (
+        Agency.objects.select_related("organisation")
+        .annotate(
+            scope_count=Count("scope", filter=Q(scope__in_scope=True), distinct=True),
+            qualification_count=Count("qualifications", distinct=True),
+            practitioner_count=Count(
+                "practitioners", filter=Q(practitioners__active=True), distinct=True
+            ),
+            affiliation_count=Count("affiliations", distinct=True),
+        )
+        .prefetch_related(
+            Prefetch("status_events", queryset=_status_events().select_related("actor"))
+        )
+        .get(pk=agency.pk)
+    )
+
+
+def qualification_list_for_agency(*, agency: Agency) -> QuerySet[Qualification]:
+    return Qualification.objects.filter(agency=agency).select_related("qualification_type")
+
+
+def practitioner_list_for_agency(*, agency: Agency) -> QuerySet[Practitioner]:
+    return Practitioner.objects.filter(agency=agency, active=True).order_by("role", "name")
+
+
+def affiliation_list_for_agency(*, agency: Agency) -> QuerySet[Affiliation]:
+    return Affiliation.objects.filter(agency=agency).select_related("department").order_by("pk")
+
+
+def scope_list_for_agency(*, agency: Agency) -> QuerySet[AgencyServiceScope]:
+    return _scope_rows().filter(agency=agency)

@@ -432,7 +432,7 @@ PURCHASE_REQUESTS = [
 # username, organisation (kind, index into its list, or None), display name
 DEMO_USERS = [
     ("owner", (Role.PROJECT_OWNER, 0), "徐光明（项目业主）"),
-    ("agency", (Role.AGENCY, 0), "刘晓峰（中介机构）"),
+    ("agency", (Role.AGENCY, 0), "刘晓峰（中介机构）"),  # registers with its agency
     ("regulator", (Role.REGULATOR, 0), "区行政审批局 监管员"),
     ("approval", (Role.APPROVAL_DEPARTMENT, 3), "彭山生态环境局 审批员"),
     ("admin", None, "平台管理员"),

@@ -25,11 +25,12 @@ SCAN_MAX_BYTES = 10 * 1024 * 1024
 
 
 def validate_size(upload: UploadedFile, max_bytes: int) -> None:
-    if upload.size > max_bytes:
+    size = upload.size or 0
+    if size > max_bytes:
         raise ValidationError(
             _("The file is %(size)s; the limit is %(limit)s."),
             code="file_too_large",
-            params={"size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes)},
+            params={"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
         )
 
 

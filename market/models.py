@@ -1,3 +1,4 @@
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,13 @@ class ServiceItem(index.Indexed, models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
         RETIRED = "retired", _("Retired")
+
+    # The only moves there are; market/services/catalogue.py is the one place that makes them.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.DRAFT: frozenset({Status.PUBLISHED}),
+        Status.PUBLISHED: frozenset({Status.RETIRED}),
+        Status.RETIRED: frozenset(),
+    }
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -178,6 +186,15 @@ class ServiceItem(index.Indexed, models.Model):
     def deliverable_list(self) -> list[str]:
         return self._lines(self.guide_deliverables)
 
+    @property
+    def requirement_alternatives(self) -> list[list["QualificationRequirement"]]:
+        """The requirements grouped by alternative; holding any one group qualifies.
+        Uses the prefetched `requirements` when there are any."""
+        groups: dict[int, list[QualificationRequirement]] = {}
+        for requirement in self.requirements.all():
+            groups.setdefault(requirement.alternative, []).append(requirement)
+        return [groups[number] for number in sorted(groups)]
+
 
 class QualificationRequirement(models.Model):
     """One qualification an item requires. Requirements sharing an `alternative` number must
@@ -254,6 +271,31 @@ class ServiceItemVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_item.code} v{self.number}"
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.applied_at is None
+
+    @property
+    def is_status_change(self) -> bool:
+        """A publication or retirement, rather than a change of content."""
+        return self.changed_fields == ["status"]
+
+    @property
+    def changed_field_labels(self) -> list[str]:
+        """The changed fields as readers know them (their verbose names)."""
+        labels = []
+        for name in self.changed_fields:
+            if name == "requirements":
+                labels.append(str(QualificationRequirement._meta.verbose_name_plural))
+                continue
+            try:
+                field = ServiceItem._meta.get_field(name)
+            except FieldDoesNotExist:  # a field removed since the version was recorded
+                labels.append(name)
+                continue
+            labels.append(str(getattr(field, "verbose_name", name)))
+        return labels
 
 
 class Project(models.Model):

@@ -6,4 +6,6 @@ app_name = "market"
 
 urlpatterns = [
     path("", views.catalogue_list, name="catalogue"),
+    path("adjustments/", views.catalogue_adjustments, name="catalogue_adjustments"),
+    path("<str:code>/", views.catalogue_detail, name="catalogue_detail"),
 ]

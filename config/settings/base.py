@@ -8,6 +8,7 @@ set the URLs of the real services instead.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -213,8 +214,18 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Times are Beijing time (CELERY_TIMEZONE). Each task is safe to run twice or late: every
+# request also checks the clock itself, so nothing waits on the scheduler being on time.
 CELERY_BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "core.tasks.scheduler_heartbeat", "schedule": 60.0},
+    "catalogue-apply-due-versions": {
+        "task": "market.tasks.catalogue_versions_apply_due",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    "agencies-qualification-expiry": {
+        "task": "agencies.tasks.qualifications_expiry_daily",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # The proxy in front (docs/architecture.md) stamps each request with X-Request-ID, so one id

@@ -41,3 +41,16 @@ class PurchaseRequestFactory(factory.django.DjangoModelFactory):
     service_item = factory.SubFactory(ServiceItemFactory)
     budget = Decimal("100000.00")
     status = PurchaseRequest.Status.PUBLISHED
+
+
+class PublishableServiceItemFactory(ServiceItemFactory):
+    """An item whose content passes every catalogue rule: fees for its mode (R2), a legal
+    basis and a complete guide (R10). A draft unless told otherwise."""
+
+    status = ServiceItem.Status.DRAFT
+    legal_references = "《中华人民共和国行政许可法》第十二条"
+    reference_price_low = Decimal("3000.00")
+    reference_price_high = Decimal("8000.00")
+    guide_materials = "项目批准文件\n用地红线图"
+    guide_steps = "网上选取中介机构\n签订合同\n提交成果"
+    guide_deliverables = "评估报告"

@@ -1,0 +1,227 @@
+"""An agency's qualification certificates (资质证书). Its service scope follows from them, so
+every change here recomputes the scope (R3)."""
+
+import datetime
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from agencies.models import Agency, Qualification
+from agencies.services.profile import agency_for_update, agency_touch, upload_errors
+from agencies.services.scope import agency_scope_recompute
+from core.exceptions import ApplicationError
+from market.models import QualificationType
+
+
+def qualification_errors(
+    *,
+    qualification_type: QualificationType | None,
+    grade: str,
+    number: str,
+    issuer: str,
+    valid_from: datetime.date | None,
+    valid_to: datetime.date | None,
+    scan: UploadedFile | None,
+    scan_required: bool,
+    today: datetime.date,
+    exclude_pk: int | None = None,
+) -> dict[str, list[str]]:
+    """Everything wrong with one certificate, by field; empty when it may be saved. An expired
+    certificate is refused: it proves nothing and would never count towards the scope."""
+    errors: dict[str, list[str]] = {}
+    if qualification_type is None:
+        errors["qualification_type"] = [_("Please choose the qualification.")]
+    elif qualification_type.grades and grade not in qualification_type.grades:
+        errors["grade"] = [
+            _("The grade of %(qualification)s must be one of: %(grades)s.")
+            % {
+                "qualification": qualification_type.name,
+                "grades": "、".join(qualification_type.grades),
+            }
+        ]
+    elif not qualification_type.grades and grade:
+        errors["grade"] = [
+            _("%(qualification)s has no grades; please leave the grade empty.")
+            % {"qualification": qualification_type.name}
+        ]
+    if not number:
+        errors["number"] = [_("Please give the certificate number.")]
+    elif qualification_type is not None:
+        same_number = Qualification.objects.filter(
+            qualification_type=qualification_type, number=number
+        )
+        if exclude_pk is not None:
+            same_number = same_number.exclude(pk=exclude_pk)
+        if same_number.exists():
+            errors["number"] = [_("A certificate with this number is already registered.")]
+    if not issuer:
+        errors["issuer"] = [_("Please name the issuing authority.")]
+    if valid_from is None:
+        errors["valid_from"] = [_("Please give the date the certificate is valid from.")]
+    if valid_to is None:
+        errors["valid_to"] = [_("Please give the date the certificate is valid to.")]
+    elif valid_from is not None and valid_to <= valid_from:
+        errors["valid_to"] = [_("The end of validity must be after its start.")]
+    elif valid_to < today:
+        errors["valid_to"] = [_("This certificate has expired; only valid certificates count.")]
+    scan_problems = upload_errors(scan, required=scan_required)
+    if scan_problems:
+        errors["scan"] = scan_problems
+    return errors
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ApplicationError(_("Please correct the errors below."), extra=errors)
+
+
+def _save(qualification: Qualification) -> None:
+    try:
+        with transaction.atomic():
+            qualification.save()
+    except IntegrityError as exc:
+        # Two agencies registering the same certificate number at the same moment.
+        raise ApplicationError(
+            _("A certificate with this number is already registered."),
+            extra={"number": [_("A certificate with this number is already registered.")]},
+        ) from exc
+
+
+def qualification_create(
+    *,
+    agency: Agency,
+    qualification_type: QualificationType,
+    grade: str,
+    number: str,
+    issuer: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date,
+    scan: UploadedFile,
+) -> Qualification:
+    """Save one certificate that qualification_errors has passed; no permission check, no
+    scope recomputation (the callers do both)."""
+    qualification = Qualification(
+        agency=agency,
+        qualification_type=qualification_type,
+        grade=grade,
+        number=number,
+        issuer=issuer,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        scan=scan,
+    )
+    _save(qualification)
+    return qualification
+
+
+@transaction.atomic
+def qualification_add(
+    *,
+    actor: User,
+    agency: Agency,
+    qualification_type: QualificationType,
+    grade: str = "",
+    number: str,
+    issuer: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date,
+    scan: UploadedFile,
+) -> Qualification:
+    """Add a certificate and recompute the agency's scope.
+
+    Raises ApplicationError if the actor may not change the agency, or the certificate is
+    incomplete, expired, dated out of order, of a grade its type does not have, already
+    registered, or its scan is not an accepted file."""
+    agency = agency_for_update(actor=actor, agency=agency)
+    grade, number, issuer = grade.strip(), number.strip(), issuer.strip()
+    _raise_if(
+        qualification_errors(
+            qualification_type=qualification_type,
+            grade=grade,
+            number=number,
+            issuer=issuer,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            scan=scan,
+            scan_required=True,
+            today=timezone.localdate(),
+        )
+    )
+    qualification = qualification_create(
+        agency=agency,
+        qualification_type=qualification_type,
+        grade=grade,
+        number=number,
+        issuer=issuer,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        scan=scan,
+    )
+    agency_scope_recompute(agency=agency)
+    agency_touch(agency=agency)
+    return qualification
+
+
+@transaction.atomic
+def qualification_update(
+    *,
+    actor: User,
+    qualification: Qualification,
+    qualification_type: QualificationType,
+    grade: str = "",
+    number: str,
+    issuer: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date,
+    scan: UploadedFile | None = None,
+) -> Qualification:
+    """Correct or renew a certificate (a new scan is optional) and recompute the scope.
+
+    Raises ApplicationError as qualification_add does."""
+    agency = agency_for_update(actor=actor, agency=qualification.agency)
+    qualification = Qualification.objects.get(pk=qualification.pk, agency=agency)
+    grade, number, issuer = grade.strip(), number.strip(), issuer.strip()
+    _raise_if(
+        qualification_errors(
+            qualification_type=qualification_type,
+            grade=grade,
+            number=number,
+            issuer=issuer,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            scan=scan,
+            scan_required=False,
+            today=timezone.localdate(),
+            exclude_pk=qualification.pk,
+        )
+    )
+    if valid_to != qualification.valid_to:
+        # A renewed certificate starts its expiry reminders afresh.
+        qualification.expired = False
+        qualification.expiry_notices_sent = []
+    qualification.qualification_type = qualification_type
+    qualification.grade = grade
+    qualification.number = number
+    qualification.issuer = issuer
+    qualification.valid_from = valid_from
+    qualification.valid_to = valid_to
+    if scan is not None:
+        qualification.scan = scan
+    _save(qualification)
+    agency_scope_recompute(agency=agency)
+    agency_touch(agency=agency)
+    return qualification
+
+
+@transaction.atomic
+def qualification_remove(*, actor: User, qualification: Qualification) -> None:
+    """Delete a certificate and recompute the scope.
+
+    Raises ApplicationError if the actor may not change the agency."""
+    agency = agency_for_update(actor=actor, agency=qualification.agency)
+    Qualification.objects.filter(pk=qualification.pk, agency=agency).delete()
+    agency_scope_recompute(agency=agency)
+    agency_touch(agency=agency)

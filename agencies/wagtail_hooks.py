@@ -1,0 +1,54 @@
+from django.urls import include, path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+
+from agencies import admin_views
+
+
+class RegulatorMenuItem(MenuItem):
+    """Shown to regulators only: an approval department never reviews agencies (R4)."""
+
+    def is_shown(self, request):
+        return admin_views.is_regulator(request.user)
+
+
+agency_review_urls = [
+    path("", admin_views.ReviewQueueView.as_view(), name="queue"),
+    path("<int:pk>/", admin_views.AgencyReviewView.as_view(), name="agency"),
+    path("<int:pk>/<slug:action>/", admin_views.AgencyActionView.as_view(), name="action"),
+    path("staff-register/", admin_views.StaffRegisterImportView.as_view(), name="staff_register"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_agency_review_urls():
+    return [path("agency-review/", include((agency_review_urls, "agency_review")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_agency_review_menu():
+    return SubmenuMenuItem(
+        _("Agency roster"),
+        Menu(
+            items=[
+                RegulatorMenuItem(
+                    _("Review queue"),
+                    reverse_lazy("agency_review:queue"),
+                    name="agency-review-queue",
+                    icon_name="tasks",
+                    order=100,
+                ),
+                RegulatorMenuItem(
+                    _("Staff register"),
+                    reverse_lazy("agency_review:staff_register"),
+                    name="agency-staff-register",
+                    icon_name="doc-full",
+                    order=200,
+                ),
+            ]
+        ),
+        name="agency-roster",
+        icon_name="group",
+        order=150,
+    )

@@ -1,0 +1,193 @@
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from agencies.models import Agency, AgencyStatusEvent
+from agencies.services.scope import agency_scope_recompute
+from tests.agencies.factories import (
+    AgencyFactory,
+    PractitionerFactory,
+    QualificationFactory,
+    QualificationRequirementFactory,
+    QualificationTypeFactory,
+)
+from tests.market.factories import ServiceItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(response) -> list[str]:
+    return [agency.organisation.name for agency in response.context["page"]]
+
+
+def _agency(name: str, **kwargs) -> Agency:
+    return AgencyFactory(organisation__name=name, **kwargs)
+
+
+def test_r3_the_roster_lists_only_active_agencies(client):
+    _agency("甲-在册")
+    for status in ("pending", "rejected", "suspended", "exited"):
+        _agency(f"乙-{status}", status=status)
+    assert _names(client.get("/agencies/")) == ["甲-在册"]
+
+
+def test_roster_filters_by_item_in_scope_qualification_and_region(client):
+    survey = QualificationTypeFactory(name="测绘资质")
+    item = ServiceItemFactory()
+    QualificationRequirementFactory(service_item=item, qualification_type=survey)
+    surveyor = QualificationFactory(
+        qualification_type=survey,
+        agency__organisation__name="测绘院",
+        agency__organisation__region="乐山市",
+    ).agency
+    other = _agency("咨询公司", organisation__region="成都市")
+    expired = QualificationFactory(
+        qualification_type=survey,
+        agency__organisation__name="过期公司",
+        valid_from=timezone.localdate() - datetime.timedelta(days=400),
+        valid_to=timezone.localdate() - datetime.timedelta(days=1),
+    ).agency
+    for agency in (surveyor, other, expired):
+        agency_scope_recompute(agency=agency)
+
+    assert _names(client.get(f"/agencies/?item={item.pk}")) == ["测绘院"]
+    assert _names(client.get(f"/agencies/?qualification={survey.pk}")) == ["测绘院"]
+    response = client.get("/agencies/?region=成都市")
+    assert _names(response) == ["咨询公司"]
+    assert response.context["regions"] == ["乐山市", "成都市", "眉山市彭山区"]
+    assert _names(client.get("/agencies/?item=abc&qualification=")) == [
+        "咨询公司",
+        "测绘院",
+        "过期公司",
+    ]
+
+
+def test_roster_sorts_by_name_or_recent_activity(client):
+    with time_machine.travel(datetime.datetime(2026, 1, 1, 9, tzinfo=datetime.UTC), tick=False):
+        old = _agency("A 早入驻", activated_at=timezone.now())
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
+        new = _agency("B 新入驻", activated_at=timezone.now())
+    with time_machine.travel(datetime.datetime(2026, 2, 1, 9, tzinfo=datetime.UTC), tick=False):
+        middle = _agency("C 中间", activated_at=timezone.now())
+    assert _names(client.get("/agencies/")) == [
+        old.organisation.name,
+        new.organisation.name,
+        middle.organisation.name,
+    ]
+    assert _names(client.get("/agencies/?sort=activity")) == [
+        new.organisation.name,
+        middle.organisation.name,
+        old.organisation.name,
+    ]
+    # An update by the agency (here: a saved change) counts as activity.
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, tzinfo=datetime.UTC), tick=False):
+        old.legal_representative = "新代表"
+        old.save()
+    assert _names(client.get("/agencies/?sort=activity"))[0] == old.organisation.name
+
+
+def test_roster_pagination_keeps_the_filters(client):
+    region = "乐山市"
+    for number in range(25):
+        _agency(f"机构{number:02d}", organisation__region=region)
+    page = client.get(f"/agencies/?region={region}&sort=activity").content.decode()
+    assert "region=%E4%B9%90%E5%B1%B1%E5%B8%82&amp;sort=activity&amp;page=2" in page
+
+
+def test_agency_page_shows_public_record_but_no_scans(client):
+    qualification = QualificationFactory(
+        agency__organisation__name="公开机构",
+        number="PUB-123",
+        scan="agencies/qualifications/secret.pdf",
+    )
+    agency = qualification.agency
+    agency.business_licence = "agencies/licences/licence-secret.pdf"
+    agency.save()
+    practitioner = PractitionerFactory(agency=agency, name="钱二", id_number_last4="567X")
+    PractitionerFactory(agency=agency, name="已离开", active=False)
+    item = ServiceItemFactory(name="公开事项", statutory_time_limit_days=30)
+    agency_scope_recompute(agency=agency)
+    agency.scope.filter(service_item=item).update(
+        committed_time_limit_days=18, fee_policy="按工作量计费"
+    )
+    AgencyStatusEvent.objects.create(
+        agency=agency, from_status="pending", to_status="active", reason="审核通过"
+    )
+
+    response = client.get(f"/agencies/{agency.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    for text in (
+        "公开机构",
+        "PUB-123",
+        "钱二",
+        practitioner.masked_id_number,
+        "公开事项",
+        "按工作量计费",
+        "审核通过",
+    ):
+        assert text in page
+    assert "已离开" not in page
+    assert "secret" not in page
+
+
+def test_pending_and_rejected_agencies_have_no_public_page_suspended_and_exited_do(client):
+    for status, code in (
+        ("pending", 404),
+        ("rejected", 404),
+        ("active", 200),
+        ("suspended", 200),
+        ("exited", 200),
+    ):
+        agency = _agency(f"状态-{status}", status=status)
+        response = client.get(f"/agencies/{agency.pk}/")
+        assert response.status_code == code, status
+        if code == 200:
+            assert response.context["agency"].status == status
+    assert client.get("/agencies/999999/").status_code == 404
+
+
+def _queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _populate(count: int) -> None:
+    for _ in range(count):
+        qualification = QualificationFactory()
+        QualificationFactory(agency=qualification.agency)
+        ServiceItemFactory()
+        agency_scope_recompute(agency=qualification.agency)
+
+
+@pytest.mark.parametrize("query", ["", "?sort=activity", "?region=眉山市彭山区"])
+def test_roster_keeps_a_constant_query_count(client, query):
+    _populate(2)
+    small = _queries_for(client, f"/agencies/{query}")
+    _populate(12)
+    assert _queries_for(client, f"/agencies/{query}") == small
+
+
+def test_agency_page_keeps_a_constant_query_count(client):
+    agency = AgencyFactory()
+
+    def grow(count: int) -> None:
+        for _ in range(count):
+            QualificationFactory(agency=agency)
+            PractitionerFactory(agency=agency)
+            ServiceItemFactory()
+            event = AgencyStatusEvent.objects.create(
+                agency=agency, from_status="active", to_status="suspended", reason="r"
+            )
+            event.cited_qualifications.add(QualificationTypeFactory())
+        agency_scope_recompute(agency=agency)
+
+    grow(1)
+    small = _queries_for(client, f"/agencies/{agency.pk}/")
+    grow(10)
+    assert _queries_for(client, f"/agencies/{agency.pk}/") == small

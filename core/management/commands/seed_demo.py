@@ -190,7 +190,7 @@ class Command(BaseCommand):
                 "approval_department": by_name[department],
                 "related_approval_item": approval_item,
                 "legal_basis": basis,
-                "legal_references": demo_data.LEGAL_REFERENCES.get(code, basis),
+                "legal_references": demo_data.LEGAL_REFERENCES.get(code, ""),
                 "statutory_time_limit_days": days,
                 "fee_mode": fee_mode,
                 "fee_basis": fee_basis,

@@ -20,6 +20,7 @@ def _public_items() -> list[NavItem]:
         NavItem(_("Home"), "/"),
         NavItem(_("Service catalogue"), reverse("market:catalogue")),
         NavItem(_("Agency roster"), reverse("agencies:list")),
+        NavItem(_("Notices"), reverse("market:notices")),
     ]
 
 

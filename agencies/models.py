@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +46,10 @@ class Agency(models.Model):
     submitted_at = models.DateTimeField(_("submitted for review at"), null=True, blank=True)
     review_due = models.DateField(_("review due by"), null=True, blank=True)
     activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
+    # Kept by the credit system (R11); the credit-merit selection method ranks by it.
+    credit_score = models.DecimalField(
+        _("credit score"), max_digits=5, decimal_places=1, default=Decimal("80.0")
+    )
     # Bumped by the self-service writes (profile, certificates, practitioners, ties, scope
     # settings), so the roster can sort by recent activity.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

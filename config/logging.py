@@ -44,8 +44,17 @@ def configure_logging(*, json_output: bool, level: str) -> dict[str, Any]:
                 "foreign_pre_chain": _SHARED_PROCESSORS,
             },
         },
+        "filters": {
+            # Last line of defence for sealed quotes: amounts and sealed tokens never reach a
+            # log line, whoever logs them (market/sealing.py).
+            "redact_sealed": {"()": "market.sealing.RedactSealedFilter"},
+        },
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "structured"},
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "structured",
+                "filters": ["redact_sealed"],
+            },
         },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {

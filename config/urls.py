@@ -19,7 +19,7 @@ urlpatterns = [
 # opens in Chinese unless the reader chose English.
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
-    path("catalogue/", include("market.urls")),
+    path("", include("market.urls")),
     path("agencies/", include("agencies.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -418,20 +418,41 @@ PROJECTS = [
     ),
 ]
 
-# number, project index, item code, budget
-PURCHASE_REQUESTS = [
-    ("ZJCG-2026-0001", 0, "PS-ZJ-001", "180000.00"),
-    ("ZJCG-2026-0002", 0, "PS-ZJ-009", "260000.00"),
-    ("ZJCG-2026-0003", 1, "PS-ZJ-018", "90000.00"),
-    ("ZJCG-2026-0004", 2, "PS-ZJ-007", "120000.00"),
-    ("ZJCG-2026-0005", 3, "PS-ZJ-016", "60000.00"),
-    ("ZJCG-2026-0006", 4, "PS-ZJ-014", "150000.00"),
-    ("ZJCG-2026-0007", 6, "PS-ZJ-003", "300000.00"),
+# Purchase requests, one per state, made through the services: (project index, item code,
+# budget, selection method, outcome, quoting agency indexes with their amounts). Requests
+# whose outcome is decided at the deadline are published with a deadline seconds away, so the
+# demo's draws are real draws, made by the server clock and re-checkable.
+PURCHASE_SCENARIOS = [
+    (0, "PS-ZJ-001", "180000", "random_draw", "awarded", {1: "150000", 2: "120000", 3: "135000"}),
+    (
+        1,
+        "PS-ZJ-018",
+        "90000",
+        "optimal_price",
+        "awarded",
+        {4: "65000", 5: "58000", 6: "70000", 7: "52000"},
+    ),
+    (0, "PS-ZJ-019", "50000", "random_draw", "failed", {1: "42000", 2: "39000"}),
+    (3, "PS-ZJ-016", "60000", "direct", "selecting", {5: "48000", 6: "52000"}),
+    (3, "PS-ZJ-017", "60000", "lowest_price", "quoting", {3: "45000", 4: "47000"}),
+    (3, "PS-ZJ-007", "120000", "random_draw", "published", {}),
+    (0, "PS-ZJ-020", "30000", "random_draw", "cancelled", {}),
+    (1, "PS-ZJ-005", "80000", "random_draw", "draft", {}),
 ]
+CANCEL_REASON = "业主决定自行编制项目申请报告（该事项允许业主自行编制，R6）"
+
+# A regional assessment (R8): projects in the development zone reuse it.
+REGIONAL_ASSESSMENT = (
+    "彭山经济开发区区域评估（环评、节能、水土保持）",
+    "彭山经济开发区",
+    ["environmental_impact", "energy_saving", "soil_water_conservation"],
+    "开发区内一般工业项目共享区域评估结果，不再单独编报；特殊工程和重大工程除外。",
+)
 
 # username, organisation (kind, index into its list, or None), display name
 DEMO_USERS = [
     ("owner", (Role.PROJECT_OWNER, 0), "徐光明（项目业主）"),
+    ("owner02", (Role.PROJECT_OWNER, 2), "魏东（项目业主）"),
     ("agency", (Role.AGENCY, 0), "刘晓峰（中介机构）"),  # registers with its agency
     ("regulator", (Role.REGULATOR, 0), "区行政审批局 监管员"),
     ("approval", (Role.APPROVAL_DEPARTMENT, 3), "彭山生态环境局 审批员"),

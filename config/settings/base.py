@@ -153,6 +153,13 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Changing it makes every stored hash unmatchable, so production must set it once and keep it.
 ID_NUMBER_HASH_KEY = env("ID_NUMBER_HASH_KEY", default="demo-only-id-number-hash-key")
 
+# Quote amounts and draw secrets are sealed with these Fernet keys until opening
+# (market/sealing.py, docs/sealing.md). They live outside the database; the first key seals,
+# all of them open, so a key can be rotated. The default is for the demo and tests only.
+QUOTE_SEALING_KEYS = env.list(
+    "QUOTE_SEALING_KEYS", default=["Znj-xEXtBJQQDuYgPqeCYIu9J-ezaeDZ1gNU43Huy_k="]
+)
+
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public sees public pages only
 
@@ -222,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "market.tasks.catalogue_versions_apply_due",
         "schedule": crontab(hour=0, minute=5),
     },
+    "purchase-requests-clock": {
+        "task": "market.tasks.purchase_requests_sync_due",
+        "schedule": 60.0,
+    },
     "agencies-qualification-expiry": {
         "task": "agencies.tasks.qualifications_expiry_daily",
         "schedule": crontab(hour=1, minute=30),
@@ -231,6 +242,16 @@ DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # The proxy in front (docs/architecture.md) stamps each request with X-Request-ID, so one id
 # follows a request from the proxy's log through ours.
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=True)
+
+# Selection (docs/selection.md) ----------------------------------------------------------------
+# Direct selection by the owner is allowed only for these kinds of funding.
+SELECTION_DIRECT_ALLOWED_FUNDING = env.list("SELECTION_DIRECT_ALLOWED_FUNDING", default=["social"])
+# Fewest valid quotes each method needs, by funding; below it the request fails (流标).
+SELECTION_MIN_QUOTES = {
+    "state": {"random_draw": 3, "optimal_price": 3, "default": 1},
+    "social": {"default": 1},
+}
+AWARD_PUBLICITY_WORKDAYS = env.int("AWARD_PUBLICITY_WORKDAYS", default=3)
 
 # Search: Wagtail's search framework, one path whatever the backend --------------------------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")

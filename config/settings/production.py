@@ -9,6 +9,7 @@ from .base import LOG_LEVEL, env
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ID_NUMBER_HASH_KEY = env("ID_NUMBER_HASH_KEY")
+QUOTE_SEALING_KEYS = env.list("QUOTE_SEALING_KEYS")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 50,
     "ID_NUMBER_HASH_KEY": "y" * 50,
+    "QUOTE_SEALING_KEYS": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0hISE=",
     "ALLOWED_HOSTS": "zjcs.example.test",
     "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/zjcs",
 }
@@ -34,7 +35,8 @@ def test_production_starts_with_its_required_settings():
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "ID_NUMBER_HASH_KEY"]
+    "missing",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "ID_NUMBER_HASH_KEY", "QUOTE_SEALING_KEYS"],
 )
 def test_production_refuses_to_start_without(missing):
     result = _start_production({missing: None})

@@ -3,14 +3,16 @@ exists already is left as it is."""
 
 import datetime
 import io
+import time
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
@@ -27,9 +29,16 @@ from agencies.services.status import (
     agency_reject,
     agency_suspend,
 )
+from config.celery import app as celery_app
 from core import demo_data
 from core.identity import id_number_hash
-from market.models import Project, PurchaseRequest, QualificationType, ServiceItem
+from market.models import (
+    Project,
+    PurchaseRequest,
+    QualificationType,
+    RegionalAssessment,
+    ServiceItem,
+)
 from market.services.catalogue import (
     RequirementSpec,
     service_item_create,
@@ -38,12 +47,21 @@ from market.services.catalogue import (
     service_item_update,
     service_item_values,
 )
+from market.services.quotes import quote_submit
+from market.services.requests import (
+    RequestTerms,
+    purchase_request_cancel,
+    purchase_request_create,
+    purchase_request_publish,
+    purchase_request_sync,
+)
 
 # Registering authority + kind + region (511403 is Pengshan): 11 = a government organ,
 # 91 = an enterprise registered with market regulation.
 GOVERNMENT_PREFIX = "11511403"
 ENTERPRISE_PREFIX = "91511403"
 RETIRED_ITEM = "PS-ZJ-022"
+DEMO_DEADLINE = datetime.timedelta(seconds=3)
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")  # installed by make
 
 
@@ -67,15 +85,27 @@ class Command(BaseCommand):
     # only flood the console, so mail goes nowhere while seeding.
     @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
     def handle(self, *args, **options) -> None:
-        with transaction.atomic():
-            organisations = self._organisations()
-            users = self._users(organisations)
-            qualification_types = self._qualification_types()
-            self._service_items(
-                organisations[Role.APPROVAL_DEPARTMENT], qualification_types, users["regulator"]
-            )
-            self._agencies(qualification_types, users["regulator"])
-            self._projects_and_requests(organisations[Role.PROJECT_OWNER])
+        # Tasks queued while seeding (invitations, award notices) run here and now, into the
+        # mail backend above, instead of waiting in the demo's queue to flood its console.
+        celery_app.conf.task_always_eager = True
+        try:
+            with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+                self._seed()
+        finally:
+            celery_app.conf.task_always_eager = False
+        self._print_logins()
+
+    def _seed(self) -> None:
+        organisations = self._organisations()
+        users = self._users(organisations)
+        qualification_types = self._qualification_types()
+        self._service_items(
+            organisations[Role.APPROVAL_DEPARTMENT], qualification_types, users["regulator"]
+        )
+        self._agencies(qualification_types, users["regulator"])
+        self._projects_and_requests(organisations[Role.PROJECT_OWNER], users)
+
+    def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins:"))
         for username, membership, display_name in demo_data.DEMO_USERS:
             role = Role(membership[0]).label if membership else _("Platform administrator")
@@ -277,7 +307,7 @@ class Command(BaseCommand):
                     demo_data.AGENCY_QUALIFICATIONS.get(index, [])
                 )
             ]
-            username = "agency" if index == 0 else f"agency{index:02d}"
+            username = self._agency_username(index)
             registration = agency_register(
                 name=name,
                 credit_code=credit_code_derive(ENTERPRISE_PREFIX, name),
@@ -335,9 +365,9 @@ class Command(BaseCommand):
         if rows:
             staff_register_import(actor=regulator, rows=rows, replace=False)
 
-    # Projects ---------------------------------------------------------------------------------
+    # Projects and purchase requests -------------------------------------------------------------
 
-    def _projects_and_requests(self, owners: list[Organisation]) -> None:
+    def _projects_and_requests(self, owners: list[Organisation], users: dict[str, User]) -> None:
         projects = []
         for owner_index, name, code, region, funding, major in demo_data.PROJECTS:
             project, _created = Project.objects.get_or_create(
@@ -351,14 +381,70 @@ class Command(BaseCommand):
                 },
             )
             projects.append(project)
-        items = {item.code: item for item in ServiceItem.objects.all()}
-        for number, project_index, item_code, budget in demo_data.PURCHASE_REQUESTS:
-            PurchaseRequest.objects.get_or_create(
-                number=number,
-                defaults={
-                    "project": projects[project_index],
-                    "service_item": items[item_code],
-                    "budget": Decimal(budget),
-                    "status": PurchaseRequest.Status.PUBLISHED,
-                },
+        self._regional_assessment(users["regulator"])
+        if PurchaseRequest.objects.filter(project__in=projects).exists():
+            return
+        owner_users = {
+            user.organisation_id: user for user in users.values() if user.organisation_id
+        }
+        now = timezone.now()
+        closing = []
+        for project_index, code, budget, method, outcome, amounts in demo_data.PURCHASE_SCENARIOS:
+            project = projects[project_index]
+            owner = owner_users[project.owner_id]
+            soon = outcome in ("awarded", "failed", "selecting")
+            terms = RequestTerms(
+                service_item=ServiceItem.objects.get(code=code),
+                budget=Decimal(budget),
+                selection_method=method,
+                quote_opens_at=now + datetime.timedelta(days=2) if outcome == "published" else None,
+                quote_deadline=now + (DEMO_DEADLINE if soon else datetime.timedelta(days=6)),
+                wanted_time_limit_days=None,
+                requirements_note="按示范合同约定的范围和深度完成服务，成果满足审批要求。",
             )
+            request = purchase_request_create(actor=owner, project=project, terms=terms)
+            if outcome == "draft":
+                continue
+            request = purchase_request_publish(actor=owner, request=request)
+            if outcome == "cancelled":
+                purchase_request_cancel(
+                    actor=owner, request=request, reason=demo_data.CANCEL_REASON
+                )
+                continue
+            for agency_index, amount in amounts.items():
+                quote_submit(
+                    actor=User.objects.get(username=self._agency_username(agency_index)),
+                    request=request,
+                    amount=amount,
+                    committed_time_limit_days=max(
+                        1, request.service_item.statutory_time_limit_days - 5
+                    ),
+                )
+            if soon:
+                closing.append(request)
+        if closing:
+            # Let the real deadline pass; the draws are then made by the server clock as they
+            # would be on any day, and anyone can re-check them.
+            wait = (max(r.quote_deadline for r in closing) - timezone.now()).total_seconds()
+            time.sleep(max(wait, 0) + 0.2)
+            for request in closing:
+                purchase_request_sync(request=request)
+
+    @staticmethod
+    def _agency_username(index: int) -> str:
+        return "agency" if index == 0 else f"agency{index:02d}"
+
+    def _regional_assessment(self, regulator: User) -> None:
+        title, region, kinds, summary = demo_data.REGIONAL_ASSESSMENT
+        today = timezone.localdate()
+        RegionalAssessment.objects.get_or_create(
+            title=title,
+            defaults={
+                "region": region,
+                "kinds": kinds,
+                "summary": summary,
+                "valid_from": today - datetime.timedelta(days=200),
+                "valid_to": today + datetime.timedelta(days=900),
+                "recorded_by": regulator,
+            },
+        )

@@ -1,0 +1,450 @@
+"""Projects, purchase requests, sealed quotes and selection (R1, R2, R4, R6–R8)."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from market.models.catalogue import RegionalAssessmentKind, ServiceItem
+
+
+class SelectionMethod(models.TextChoices):
+    DIRECT = "direct", _("Direct selection by the owner")
+    RANDOM_DRAW = "random_draw", _("Random draw")
+    LOWEST_PRICE = "lowest_price", _("Lowest price")
+    OPTIMAL_PRICE = "optimal_price", _("Optimal price")
+    CREDIT_MERIT = "credit_merit", _("Credit merit")
+    SCORED = "scored", _("Scored evaluation")
+
+
+class Project(models.Model):
+    """A project registered by its owner, for which services are bought."""
+
+    class Funding(models.TextChoices):
+        STATE = "state", _("State-funded")
+        SOCIAL = "social", _("Social-funded")
+
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("project owner"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        limit_choices_to={"kind": Organisation.Kind.PROJECT_OWNER},
+    )
+    name = models.CharField(_("name"), max_length=200)
+    investment_code = models.CharField(_("investment project code"), max_length=40, unique=True)
+    region = models.CharField(_("region"), max_length=100)
+    funding = models.CharField(_("funding"), max_length=16, choices=Funding.choices)
+    is_special_or_major = models.BooleanField(_("special or major project"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegionalAssessment(models.Model):
+    """A regional assessment (区域评估, R8): the government assessed a whole area once for some
+    kinds; projects inside it reuse the result instead of buying the service again, unless
+    they are special or major."""
+
+    title = models.CharField(_("title"), max_length=200)
+    region = models.CharField(
+        _("region"), max_length=100, db_index=True, help_text=_("As projects name it.")
+    )
+    kinds = models.JSONField(_("assessment kinds covered"), default=list)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    summary = models.TextField(_("result summary"), blank=True)
+    result_document = models.FileField(
+        _("result document"), upload_to="market/regional/", blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("regional assessment")
+        verbose_name_plural = _("regional assessments")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gte=models.F("valid_from")),
+                name="regional_assessment_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def kind_labels(self) -> list[str]:
+        labels = dict(RegionalAssessmentKind.choices)
+        return [str(labels.get(kind, kind)) for kind in self.kinds]
+
+
+class PurchaseRequest(models.Model):
+    """A purchase of one published catalogue item for one project (采购需求).
+
+    Status moves only through market/services/requests.py, along TRANSITIONS; moves that
+    time makes (quoting opens, the deadline passes, the publicity period ends) are made by
+    whichever comes first — the request itself, read through `purchase_request_sync`, or the
+    scheduled task — so nothing depends on the scheduler being on time."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        QUOTING = "quoting", _("Quoting")
+        CLOSED = "closed", _("Closed")
+        SELECTING = "selecting", _("Selecting")
+        AWARDED = "awarded", _("Awarded")
+        CONTRACTED = "contracted", _("Contracted")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.DRAFT: frozenset({Status.PUBLISHED, Status.CANCELLED}),
+        Status.PUBLISHED: frozenset({Status.QUOTING, Status.CANCELLED}),
+        Status.QUOTING: frozenset({Status.CLOSED, Status.CANCELLED}),
+        Status.CLOSED: frozenset({Status.SELECTING, Status.FAILED}),
+        Status.SELECTING: frozenset({Status.AWARDED, Status.FAILED}),
+        # Back to selecting when the winner declines or an objection is upheld.
+        Status.AWARDED: frozenset({Status.CONTRACTED, Status.SELECTING, Status.FAILED}),
+        Status.CONTRACTED: frozenset(),
+        Status.FAILED: frozenset(),
+        Status.CANCELLED: frozenset(),
+    }
+    # Before the deadline nobody but the agency itself may learn a quote's amount.
+    SEALED_STATUSES = frozenset({Status.DRAFT, Status.PUBLISHED, Status.QUOTING})
+
+    number = models.CharField(_("notice number"), max_length=32, unique=True)
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="requests"
+    )
+    service_item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.PROTECT,
+        related_name="purchase_requests",
+    )
+    budget = models.DecimalField(
+        _("budget or ceiling (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    selection_method = models.CharField(
+        _("selection method"),
+        max_length=32,
+        choices=SelectionMethod.choices,
+        default=SelectionMethod.RANDOM_DRAW,
+    )
+    quote_opens_at = models.DateTimeField(_("quoting opens"), null=True, blank=True)
+    quote_deadline = models.DateTimeField(_("quote deadline"), null=True, blank=True)
+    wanted_time_limit_days = models.PositiveSmallIntegerField(
+        _("committed time limit wanted (working days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    requirements_note = models.TextField(_("what is to be done"), blank=True)
+    scoring_criteria = models.JSONField(
+        _("scoring criteria"),
+        default=list,
+        blank=True,
+        help_text=_("For scored evaluation: names and weights, fixed when publishing."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    # Commit–reveal for every draw (docs/selection.md): the commitment is published with the
+    # notice; the secret is kept sealed (like the quotes) and revealed after the draw.
+    draw_commitment = models.CharField(_("draw commitment"), max_length=64, blank=True)
+    draw_secret_sealed = models.TextField(blank=True, editable=False)
+    draw_secret = models.CharField(_("draw secret (revealed)"), max_length=64, blank=True)
+    draw_record = models.JSONField(_("draw record"), null=True, blank=True, editable=False)
+    winner = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("selected agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="won_requests",
+    )
+    publicity_ends_on = models.DateField(_("publicity period ends"), null=True, blank=True)
+    outcome_note = models.TextField(_("reason (failure or cancellation)"), blank=True)
+    republished_from = models.OneToOneField(
+        "self",
+        verbose_name=_("re-publication of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="republished_as",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("quotes opened at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("purchase request")
+        verbose_name_plural = _("purchase requests")
+        ordering = ["-created_at"]
+        # Notice lists show the newest first, however many requests there are.
+        indexes = [
+            models.Index(fields=["-created_at"], name="purchaserequest_newest"),
+            models.Index(fields=["status", "quote_deadline"], name="purchaserequest_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.status in self.SEALED_STATUSES
+
+
+class RequestExclusion(models.Model):
+    """An agency the owner asks to be kept out (回避), with the stated reason."""
+
+    request = models.ForeignKey(
+        PurchaseRequest, on_delete=models.CASCADE, related_name="exclusions"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=255)
+
+    class Meta:
+        verbose_name = _("exclusion")
+        verbose_name_plural = _("exclusions")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "agency"], name="exclusion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} − {self.agency}"
+
+
+class RequestEvent(models.Model):
+    """Every status change of a request: who (or the clock), when, why."""
+
+    request = models.ForeignKey(PurchaseRequest, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=PurchaseRequest.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=16, choices=PurchaseRequest.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the server clock made the move."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Invitation(models.Model):
+    """An eligible agency invited to quote; eligibility is computed, never chosen by hand."""
+
+    request = models.ForeignKey(
+        PurchaseRequest, on_delete=models.CASCADE, related_name="invitations"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, related_name="invitations"
+    )
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "agency"], name="invitation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} → {self.agency}"
+
+
+class Quote(models.Model):
+    """One agency's quote (or a consortium's, led by `agency`). The amount is sealed: only
+    its ciphertext and the receipt exist until the deadline has passed and the request is
+    opened; then the opened values are stored beside them so anyone can check the receipt."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    request = models.ForeignKey(PurchaseRequest, on_delete=models.CASCADE, related_name="quotes")
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("agency (lead)"),
+        on_delete=models.PROTECT,
+        related_name="quotes",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    sealed = models.TextField(editable=False)
+    receipt = models.CharField(_("receipt"), max_length=64, db_index=True)
+    committed_time_limit_days = models.PositiveSmallIntegerField(
+        _("committed time limit (working days)"), validators=[MinValueValidator(1)]
+    )
+    practitioners = models.ManyToManyField(
+        "agencies.Practitioner", verbose_name=_("practitioners on the job"), blank=True
+    )
+    proposal = models.FileField(_("proposal"), upload_to="market/proposals/", blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    # The form's one-time token: the same submission twice (a double click, a retry) is
+    # recognised and answered with the quote as it stands.
+    submission_key = models.CharField(max_length=64, blank=True, editable=False)
+    opened_amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    opened_discount_rate = models.DecimalField(
+        _("discount rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    opened_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    outside_reference_range = models.BooleanField(
+        _("outside the published reference range"), default=False
+    )
+    valid = models.BooleanField(_("valid"), default=True)
+    invalid_reason = models.CharField(_("why invalid"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "agency"], name="quote_one_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.agency}"
+
+
+class QuoteMember(models.Model):
+    """A member of a joint intermediary (联合中介, R7) besides its lead agency."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="members")
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("member agency"), on_delete=models.PROTECT
+    )
+    share = models.CharField(_("its share of the work"), max_length=255)
+
+    class Meta:
+        verbose_name = _("consortium member")
+        verbose_name_plural = _("consortium members")
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "agency"], name="quote_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote} + {self.agency}"
+
+
+class QuoteReceipt(models.Model):
+    """Every receipt ever handed out for a quote, so a revision or a withdrawal leaves a
+    trace the agency can check."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="receipts")
+    revision = models.PositiveIntegerField(_("revision"))
+    receipt = models.CharField(_("receipt"), max_length=64)
+    withdrawn = models.BooleanField(_("withdrawal"), default=False)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.quote} r{self.revision}"
+
+
+class Objection(models.Model):
+    """An objection (质疑) to an award, filed during the publicity period; it holds the award
+    until a regulator answers."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting an answer")
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    request = models.ForeignKey(
+        PurchaseRequest, on_delete=models.CASCADE, related_name="objections"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("objection"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.get_status_display()}"
+
+
+class AwardDecline(models.Model):
+    """A selected agency that declined the award — the credit issue counts these — or whose
+    award was set aside because an objection was upheld (`by_objection`, not its fault)."""
+
+    request = models.ForeignKey(PurchaseRequest, on_delete=models.CASCADE, related_name="declines")
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="declined_awards"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    by_objection = models.BooleanField(_("set aside after an objection"), default=False)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("declined award")
+        verbose_name_plural = _("declined awards")
+
+    def __str__(self) -> str:
+        return f"{self.request} ✗ {self.agency}"

@@ -1,0 +1,202 @@
+"""Sealed quotes: submit, revise, withdraw — only before the deadline, by the server clock.
+
+Amounts exist in clear only in the submitting agency's own request and in the opened quote
+after the deadline. The service never logs them and returns them to no one else."""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from agencies.models import Agency, Practitioner
+from core.exceptions import ApplicationError
+from core.uploads import PDF, validate_upload
+from market import sealing
+from market.models import FeeMode, PurchaseRequest, Quote, QuoteMember, QuoteReceipt
+from market.selectors import eligible_agencies
+from market.services.requests import lock, sync_locked
+
+Status = PurchaseRequest.Status
+
+
+@dataclass(frozen=True)
+class MemberShare:
+    agency: Agency
+    share: str
+
+
+def agency_of(actor: User) -> Agency:
+    """The agency the actor may quote for: they must administer it."""
+    agency = (
+        Agency.objects.filter(organisation_id=actor.organisation_id).first()
+        if actor.organisation_id is not None
+        else None
+    )
+    if agency is None or not actor.has_perm("accounts.change_organisation", agency.organisation):
+        raise ApplicationError(_("Only an agency's administrators may quote for it."))
+    return agency
+
+
+def _quoting_open(request: PurchaseRequest, now: datetime.datetime) -> None:
+    sync_locked(request, now=now)
+    deadline = request.quote_deadline
+    if deadline is not None and now >= deadline:
+        raise ApplicationError(
+            _("Quotes are accepted only while quoting is open; the deadline was %(deadline)s.")
+            % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")}
+        )
+    if request.status != Status.QUOTING:
+        raise ApplicationError(_("This request is not open for quotes."))
+
+
+def _priced(request: PurchaseRequest, amount, discount_rate) -> tuple[Decimal, Decimal | None]:
+    """The amount the quote stands for, checked against the fee standard (R2) and budget."""
+    item = request.service_item
+    try:
+        if item.fee_mode == FeeMode.GOVERNMENT_SET and item.fee_amount is not None:
+            # A government-set price is quoted as a discount on it, never above it.
+            rate = sealing.parse_discount_rate(discount_rate)
+            value = sealing.parse_amount((item.fee_amount * rate / 100).quantize(Decimal("0.01")))
+        else:
+            rate = None
+            value = sealing.parse_amount(amount)
+    except ValueError as exc:
+        field = "discount_rate" if item.fee_mode == FeeMode.GOVERNMENT_SET else "amount"
+        raise ApplicationError(str(exc), extra={field: [str(exc)]}) from None
+    ceiling = item.fee_ceiling
+    if item.fee_mode == FeeMode.GOVERNMENT_GUIDANCE and ceiling is not None and value > ceiling:
+        message = _(
+            "The amount is above the government guidance ceiling of %(ceiling)s yuan (R2)."
+        ) % {"ceiling": ceiling}
+        raise ApplicationError(message, extra={"amount": [message]})
+    if value > request.budget:
+        message = _("The amount is above the owner's budget of %(budget)s yuan.") % {
+            "budget": request.budget
+        }
+        raise ApplicationError(message, extra={"amount": [message]})
+    return value, rate
+
+
+def _members_checked(
+    request: PurchaseRequest, lead: Agency, members: Sequence[MemberShare]
+) -> None:
+    eligible = set(eligible_agencies(request=request).values_list("pk", flat=True))
+    for member in members:
+        if member.agency.pk == lead.pk or member.agency.pk not in eligible:
+            raise ApplicationError(
+                _("%(agency)s cannot join this quote: each member must itself be eligible.")
+                % {"agency": member.agency},
+                extra={"members": [str(member.agency)]},
+            )
+        if not member.share.strip():
+            raise ApplicationError(
+                _("Say what share of the work %(agency)s takes.") % {"agency": member.agency},
+                extra={"members": [str(member.agency)]},
+            )
+
+
+@transaction.atomic
+def quote_submit(
+    *,
+    actor: User,
+    request: PurchaseRequest,
+    committed_time_limit_days: int,
+    amount: object = None,
+    discount_rate: object = None,
+    practitioners: Sequence[Practitioner] = (),
+    proposal: UploadedFile | None = None,
+    members: Sequence[MemberShare] = (),
+    idempotency_key: str = "",
+) -> Quote:
+    """Submit or revise the actor's agency's quote and return it with its new receipt.
+
+    The same `idempotency_key` twice (a double click, a retried request) returns the quote
+    as the first call left it. Raises ApplicationError when quoting is not open by the server
+    clock, the agency is not eligible, the amount is zero, negative, absurd, above a
+    government price or ceiling (R2) or the budget, the time limit is above the statutory
+    one, a practitioner is not the agency's, a member is not eligible, or the proposal is not
+    a PDF."""
+    request = lock(request)
+    now = timezone.now()
+    agency = agency_of(actor)
+    existing = Quote.objects.filter(request=request, agency=agency).first()
+    if idempotency_key and existing and existing.submission_key == idempotency_key:
+        return existing
+    _quoting_open(request, now)
+    if not eligible_agencies(request=request).filter(pk=agency.pk).exists():
+        raise ApplicationError(_("Your agency is not eligible to quote for this request."))
+    value, rate = _priced(request, amount, discount_rate)
+    statutory = request.service_item.statutory_time_limit_days
+    if not (1 <= int(committed_time_limit_days or 0) <= statutory):
+        message = _("The committed time limit must be between 1 and %(days)d working days.") % {
+            "days": statutory
+        }
+        raise ApplicationError(message, extra={"committed_time_limit_days": [message]})
+    foreign = [p for p in practitioners if p.agency_id != agency.pk or not p.active]
+    if foreign:
+        raise ApplicationError(
+            _("Only your agency's current practitioners can be named."),
+            extra={"practitioners": [str(p) for p in foreign]},
+        )
+    _members_checked(request, agency, members)
+    if proposal is not None:
+        try:
+            validate_upload(proposal, kinds=(PDF,))
+        except ValidationError as exc:
+            raise ApplicationError(exc.messages[0], extra={"proposal": exc.messages}) from None
+
+    revision = existing.revision + 1 if existing else 1
+    sealed = sealing.seal(
+        request_number=request.number,
+        agency_code=agency.organisation.credit_code or f"agency-{agency.pk}",
+        revision=revision,
+        amount=value,
+        discount_rate=rate,
+    )
+    quote = existing or Quote(request=request, agency=agency)
+    quote.status = Quote.Status.SUBMITTED
+    quote.revision = revision
+    quote.sealed = sealed.ciphertext
+    quote.receipt = sealed.receipt
+    quote.committed_time_limit_days = committed_time_limit_days
+    quote.submitted_at = now
+    quote.submission_key = idempotency_key
+    if proposal is not None:
+        quote.proposal = proposal
+    quote.save()
+    quote.practitioners.set(practitioners)
+    quote.members.all().delete()
+    QuoteMember.objects.bulk_create(
+        QuoteMember(quote=quote, agency=member.agency, share=member.share.strip())
+        for member in members
+    )
+    QuoteReceipt.objects.create(quote=quote, revision=revision, receipt=sealed.receipt)
+    return quote
+
+
+@transaction.atomic
+def quote_withdraw(*, actor: User, request: PurchaseRequest) -> Quote:
+    """Withdraw the actor's agency's quote before the deadline. Raises ApplicationError
+    after the deadline or when there is no quote to withdraw."""
+    request = lock(request)
+    now = timezone.now()
+    agency = agency_of(actor)
+    _quoting_open(request, now)
+    quote = Quote.objects.filter(
+        request=request, agency=agency, status=Quote.Status.SUBMITTED
+    ).first()
+    if quote is None:
+        raise ApplicationError(_("There is no quote to withdraw."))
+    quote.status = Quote.Status.WITHDRAWN
+    quote.save(update_fields=["status"])
+    QuoteReceipt.objects.create(
+        quote=quote, revision=quote.revision, receipt=quote.receipt, withdrawn=True
+    )
+    return quote

@@ -1,0 +1,479 @@
+"""Purchase requests, sealed quotes and selection (R1, R2, R4, R6–R8)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Role
+from agencies.models import Affiliation, Agency
+from agencies.services import agency_scope_recompute
+from config.celery import app as celery_app
+from core.exceptions import ApplicationError
+from market.models import (
+    FeeMode,
+    Project,
+    PurchaseRequest,
+    Quote,
+    RegionalAssessment,
+    RegionalAssessmentKind,
+    SelectionMethod,
+    ServiceItem,
+)
+from market.services.quotes import quote_submit, quote_withdraw
+from market.services.requests import (
+    RequestTerms,
+    purchase_request_cancel,
+    purchase_request_create,
+    purchase_request_publish,
+    purchase_request_republish,
+    purchase_request_sync,
+    purchase_requests_sync_due,
+)
+from market.services.selection import award_decline, objection_answer, objection_file
+from market.verification import verify_request_draw
+from tests.accounts.factories import OrganisationFactory, UserFactory
+from tests.agencies.factories import AgencyFactory
+from tests.market.factories import ProjectFactory, ServiceItemFactory
+
+pytestmark = pytest.mark.django_db
+Status = PurchaseRequest.Status
+NOW = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)  # a Monday, 17:00 in Beijing
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+class Market:
+    """An owner with a state-funded project, a published item and four eligible agencies."""
+
+    def __init__(self, *, funding=Project.Funding.STATE, **item_fields):
+        self.item = ServiceItemFactory(
+            fee_mode=FeeMode.MARKET,
+            reference_price_low=Decimal("50000"),
+            reference_price_high=Decimal("150000"),
+            statutory_time_limit_days=30,
+            **item_fields,
+        )
+        self.owner = UserFactory(organisation=OrganisationFactory(kind=Role.PROJECT_OWNER))
+        self.project = ProjectFactory(
+            owner=self.owner.organisation, funding=funding, region="彭山区"
+        )
+        self.agencies = [AgencyFactory() for _ in range(4)]
+        for agency in self.agencies:
+            agency_scope_recompute(agency=agency)
+        self.admins = [UserFactory(organisation=agency.organisation) for agency in self.agencies]
+
+    def terms(self, **changes) -> RequestTerms:
+        values = {
+            "service_item": self.item,
+            "budget": Decimal("200000"),
+            "selection_method": SelectionMethod.RANDOM_DRAW,
+            "quote_deadline": NOW + datetime.timedelta(days=3),
+            **changes,
+        }
+        return RequestTerms(**values)
+
+    def published(self, **changes) -> PurchaseRequest:
+        request = purchase_request_create(
+            actor=self.owner, project=self.project, terms=self.terms(**changes)
+        )
+        return purchase_request_publish(actor=self.owner, request=request)
+
+    def quote(self, request, index, amount, **extra) -> Quote:
+        return quote_submit(
+            actor=self.admins[index],
+            request=request,
+            amount=amount,
+            committed_time_limit_days=extra.pop("days", 20),
+            **extra,
+        )
+
+
+@pytest.fixture
+def market():
+    return Market()
+
+
+def _after_deadline(clock, request, minutes=1):
+    clock.move_to(request.quote_deadline + datetime.timedelta(minutes=minutes))
+    return purchase_request_sync(request=PurchaseRequest.objects.get(pk=request.pk))
+
+
+@pytest.fixture
+def tasks_in_process():
+    # Tasks run in this process here; tests/core/test_celery.py proves the real broker path.
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def test_publishing_invites_the_eligible_agencies_and_commits_to_a_draw(
+    market, django_capture_on_commit_callbacks, tasks_in_process
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = market.published()
+    assert request.status == Status.QUOTING
+    assert len(request.draw_commitment) == 64
+    assert request.draw_secret == ""  # kept sealed until the draw
+    assert request.invitations.count() == 4
+    assert len(mail.outbox) == 4
+    assert all(request.draw_commitment in message.body for message in mail.outbox)
+
+
+def test_r1_only_a_published_catalogue_item_can_be_bought(market):
+    draft_item = ServiceItemFactory(status=ServiceItem.Status.DRAFT)
+    with pytest.raises(ApplicationError) as caught:
+        purchase_request_create(
+            actor=market.owner, project=market.project, terms=market.terms(service_item=draft_item)
+        )
+    assert "service_item" in caught.value.extra
+    assert not PurchaseRequest.objects.exists()
+
+
+def test_r4_a_department_never_publishes_or_picks(market, approval_user, regulator_user):
+    for user in (approval_user, regulator_user):
+        with pytest.raises(ApplicationError):
+            purchase_request_create(actor=user, project=market.project, terms=market.terms())
+
+
+def test_r4_eligibility_is_computed_excluded_and_tied_agencies_are_left_out(market):
+    tied = market.agencies[0]
+    Affiliation.objects.create(
+        agency=tied,
+        kind=Affiliation.Kind.SUPERVISING_DEPARTMENT,
+        department=market.item.approval_department,
+    )
+    suspended = market.agencies[1]
+    Agency.objects.filter(pk=suspended.pk).update(status=Agency.Status.SUSPENDED)
+    request = market.published(exclusions=((market.agencies[2], "与业主存在关联关系"),))
+    assert list(request.invitations.values_list("agency_id", flat=True)) == [market.agencies[3].pk]
+
+
+def test_an_exclusion_needs_a_reason(market):
+    with pytest.raises(ApplicationError):
+        market.published(exclusions=((market.agencies[2], " "),))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"budget": Decimal("0")}, "budget"),
+        ({"budget": Decimal("-5")}, "budget"),
+        ({"quote_deadline": NOW - datetime.timedelta(minutes=1)}, "quote_deadline"),
+        ({"wanted_time_limit_days": 31}, "wanted_time_limit_days"),
+        ({"selection_method": SelectionMethod.DIRECT}, "selection_method"),  # state-funded
+        (
+            {"selection_method": SelectionMethod.SCORED, "scoring_criteria": (("quality", 100),)},
+            "scoring_criteria",
+        ),
+    ],
+)
+def test_bad_terms_are_refused_and_nothing_is_saved(market, changes, field):
+    with pytest.raises(ApplicationError) as caught:
+        purchase_request_create(
+            actor=market.owner, project=market.project, terms=market.terms(**changes)
+        )
+    assert field in caught.value.extra
+    assert not PurchaseRequest.objects.exists()
+
+
+def test_r8_a_covered_kind_in_a_covered_region_is_refused_with_a_link(market):
+    market.item.regional_assessment_kind = RegionalAssessmentKind.ENVIRONMENTAL_IMPACT
+    market.item.save()
+    assessment = RegionalAssessment.objects.create(
+        title="彭山区区域环评",
+        region="彭山区",
+        kinds=[RegionalAssessmentKind.ENVIRONMENTAL_IMPACT],
+        valid_from=NOW.date() - datetime.timedelta(days=30),
+        valid_to=NOW.date() + datetime.timedelta(days=365),
+    )
+    request = purchase_request_create(
+        actor=market.owner, project=market.project, terms=market.terms()
+    )
+    with pytest.raises(ApplicationError) as caught:
+        purchase_request_publish(actor=market.owner, request=request)
+    assert (
+        caught.value.extra["regional_assessment_url"] == f"/regional-assessments/{assessment.pk}/"
+    )
+    assert PurchaseRequest.objects.get(pk=request.pk).status == Status.DRAFT
+
+    # A major project buys the service all the same.
+    market.project.is_special_or_major = True
+    market.project.save()
+    assert purchase_request_publish(actor=market.owner, request=request).status == Status.QUOTING
+
+
+def test_r2_a_quote_above_the_guidance_ceiling_is_refused():
+    market = Market()
+    ServiceItem.objects.filter(pk=market.item.pk).update(
+        fee_mode=FeeMode.GOVERNMENT_GUIDANCE,
+        fee_ceiling=Decimal("80000"),
+        reference_price_low=None,
+        reference_price_high=None,
+    )
+    request = market.published()
+    with pytest.raises(ApplicationError) as caught:
+        market.quote(request, 0, "80000.01")
+    assert "amount" in caught.value.extra
+    market.quote(request, 0, "80000")
+
+
+def test_r2_a_government_set_price_is_quoted_as_a_discount_on_it():
+    market = Market()
+    ServiceItem.objects.filter(pk=market.item.pk).update(
+        fee_mode=FeeMode.GOVERNMENT_SET,
+        fee_amount=Decimal("36000"),
+        reference_price_low=None,
+        reference_price_high=None,
+    )
+    request = market.published()
+    with pytest.raises(ApplicationError):
+        quote_submit(
+            actor=market.admins[0],
+            request=request,
+            discount_rate="101",
+            committed_time_limit_days=10,
+        )
+    quote_submit(
+        actor=market.admins[0], request=request, discount_rate="90", committed_time_limit_days=10
+    )
+
+
+@pytest.mark.parametrize("amount", ["0", "-1", "abc", "1e20", "12.345"])
+def test_zero_negative_and_absurd_amounts_are_refused(market, amount):
+    request = market.published()
+    with pytest.raises(ApplicationError):
+        market.quote(request, 0, amount)
+    assert not Quote.objects.exists()
+
+
+def test_r2_quotes_outside_the_reference_range_are_flagged_only_after_opening(market, _clock):
+    request = market.published()
+    market.quote(request, 0, "40000")  # below the published range
+    market.quote(request, 1, "100000")
+    market.quote(request, 2, "120000")
+    assert not Quote.objects.filter(outside_reference_range=True).exists()
+    _after_deadline(_clock, request)
+    flagged = Quote.objects.filter(outside_reference_range=True)
+    assert list(flagged.values_list("agency_id", flat=True)) == [market.agencies[0].pk]
+
+
+def test_a_quote_is_sealed_and_comes_with_a_receipt(market):
+    request = market.published()
+    quote = market.quote(request, 0, "123456.78")
+    assert len(quote.receipt) == 64
+    assert quote.opened_amount is None
+    assert "123456" not in quote.sealed
+    assert quote.receipts.count() == 1
+
+
+def test_revise_and_withdraw_until_the_deadline(market, _clock):
+    request = market.published()
+    first = market.quote(request, 0, "100000").receipt
+    revised = market.quote(request, 0, "95000")
+    assert revised.revision == 2 and revised.receipt != first
+    quote_withdraw(actor=market.admins[0], request=request)
+    assert Quote.objects.get(pk=revised.pk).status == Quote.Status.WITHDRAWN
+    assert [r.withdrawn for r in revised.receipts.order_by("pk")] == [False, False, True]
+
+
+def test_a_double_submission_is_answered_once(market):
+    request = market.published()
+    first = market.quote(request, 0, "100000", idempotency_key="form-token-1")
+    again = market.quote(request, 0, "100000", idempotency_key="form-token-1")
+    assert again.receipt == first.receipt and again.revision == 1
+
+
+def test_nothing_is_accepted_after_the_deadline_even_before_the_scheduler_runs(market, _clock):
+    request = market.published()
+    _clock.move_to(request.quote_deadline)
+    with pytest.raises(ApplicationError):
+        market.quote(request, 0, "100000")
+    assert not Quote.objects.exists()
+
+
+def test_an_agency_that_is_not_eligible_cannot_quote(market):
+    outsider = UserFactory(organisation=AgencyFactory().organisation)
+    request = market.published()
+    with pytest.raises(ApplicationError):
+        quote_submit(actor=outsider, request=request, amount="1000", committed_time_limit_days=5)
+
+
+def test_at_the_deadline_the_random_draw_runs_and_verifies(market, _clock):
+    request = market.published()
+    for index, amount in enumerate(["100000", "90000", "120000"]):
+        market.quote(request, index, amount)
+    request = _after_deadline(_clock, request)
+
+    assert request.status == Status.AWARDED
+    assert request.winner in market.agencies[:3]
+    # Awarded on Thursday 5 November; three working days later, past the weekend.
+    assert request.publicity_ends_on == datetime.date(2026, 11, 10)
+    assert request.draw_secret and request.opened_at
+    check = verify_request_draw(request)
+    assert check.ok, check.result.problems
+    assert check.record.result["winner"] == request.winner.organisation.credit_code
+
+
+def test_verify_draw_command_and_page(market, _clock, client, capsys):
+    request = market.published()
+    for index in range(3):
+        market.quote(request, index, str(90000 + index))
+    _after_deadline(_clock, request)
+    call_command("verify_draw", request.number)
+    assert "matches" in capsys.readouterr().out
+    page = client.get(f"/verify/draw/{request.number}/")
+    assert page.status_code == 200
+    assert page.context["check"].ok
+
+
+def test_a_tampered_draw_fails_verification(market, _clock):
+    request = market.published()
+    for index in range(3):
+        market.quote(request, index, str(90000 + index))
+    request = _after_deadline(_clock, request)
+    PurchaseRequest.objects.filter(pk=request.pk).update(draw_secret="ab" * 32)
+    assert not verify_request_draw(PurchaseRequest.objects.get(pk=request.pk)).ok
+
+
+def test_fewer_valid_quotes_than_the_method_needs_fails_and_can_be_republished(market, _clock):
+    request = market.published()
+    market.quote(request, 0, "100000")
+    market.quote(request, 1, "90000")
+    request = _after_deadline(_clock, request)
+    assert request.status == Status.FAILED
+    assert "3" in request.outcome_note
+
+    again = purchase_request_republish(
+        actor=market.owner,
+        request=request,
+        quote_deadline=timezone.now() + datetime.timedelta(days=5),
+    )
+    assert again.status == Status.QUOTING
+    assert again.republished_from == request
+    assert again.number != request.number and again.draw_commitment != request.draw_commitment
+
+
+def test_optimal_price_selection(market, _clock):
+    request = market.published(selection_method=SelectionMethod.OPTIMAL_PRICE)
+    for index, amount in enumerate(["100000", "90000", "95000", "80000"]):
+        market.quote(request, index, amount)
+    request = _after_deadline(_clock, request)
+    assert request.status == Status.AWARDED
+    result = request.draw_record["result"]
+    assert result["dropped_highest"] == "100000.00" and result["dropped_lowest"] == "80000.00"
+    assert result["coefficient"] in (95, 96, 97, 98)
+    assert verify_request_draw(request).ok
+
+
+def test_lowest_price_selection(market, _clock):
+    request = market.published(selection_method=SelectionMethod.LOWEST_PRICE)
+    for index, amount in enumerate(["100000", "90000", "95000"]):
+        market.quote(request, index, amount)
+    request = _after_deadline(_clock, request)
+    assert request.winner == market.agencies[1]
+
+
+def test_a_winner_that_declines_is_recorded_and_the_next_follows(market, _clock):
+    request = market.published()
+    for index in range(3):
+        market.quote(request, index, str(90000 + index))
+    request = _after_deadline(_clock, request)
+    first = request.winner
+    admin = market.admins[market.agencies.index(first)]
+    request = award_decline(actor=admin, request=request, reason="人员不足")
+    assert request.status == Status.AWARDED
+    assert request.winner != first
+    assert request.winner.organisation.credit_code == request.draw_record["result"]["ranking"][1]
+    assert request.declines.get().agency == first
+
+
+def test_an_objection_holds_the_award_until_a_regulator_answers(market, _clock, regulator_user):
+    request = market.published()
+    for index in range(3):
+        market.quote(request, index, str(90000 + index))
+    request = _after_deadline(_clock, request)
+    loser_index = next(i for i in range(3) if market.agencies[i] != request.winner)
+    objection = objection_file(
+        actor=market.admins[loser_index], request=request, text="中选机构资质存疑"
+    )
+    with pytest.raises(ApplicationError):
+        objection_answer(actor=market.owner, objection=objection, upheld=True, answer="x")
+    first = request.winner
+    objection_answer(
+        actor=regulator_user, objection=objection, upheld=True, answer="经核查资质已过期"
+    )
+    request.refresh_from_db()
+    assert request.winner != first
+    assert request.declines.get().by_objection
+
+
+def test_cancelling_publishes_the_reason(market):
+    request = market.published()
+    request = purchase_request_cancel(actor=market.owner, request=request, reason="项目调整")
+    assert request.status == Status.CANCELLED and request.outcome_note == "项目调整"
+
+
+def test_the_scheduler_is_safe_to_run_late_and_twice(market, _clock):
+    request = market.published()
+    for index in range(3):
+        market.quote(request, index, str(90000 + index))
+    _clock.move_to(request.quote_deadline + datetime.timedelta(hours=5))
+    assert purchase_requests_sync_due() == 1
+    assert purchase_requests_sync_due() == 0
+    request.refresh_from_db()
+    assert request.status == Status.AWARDED
+    assert list(request.events.values_list("to_status", flat=True)) == [
+        "draft",
+        "published",
+        "quoting",
+        "closed",
+        "selecting",
+        "awarded",
+    ]
+
+
+def test_the_notice_shows_the_opened_quotes_and_receipts_after_the_deadline(market, _clock, client):
+    request = market.published()
+    receipts = [market.quote(request, index, str(91000 + index)).receipt for index in range(3)]
+    before = client.get(f"/notices/{request.number}/").content.decode()
+    assert "91000" not in before and request.draw_commitment in before
+
+    _clock.move_to(request.quote_deadline + datetime.timedelta(seconds=1))
+    # No scheduler has run: the page itself reads the clock and opens the quotes.
+    after = client.get(f"/notices/{request.number}/").content.decode()
+    assert "91000.00" in after and "91002.00" in after
+    assert all(receipt[:17] in after for receipt in receipts)
+    assert PurchaseRequest.objects.get(pk=request.pk).draw_secret in after
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_notice_list_keeps_a_constant_query_count(market, client):
+    market.published()
+    small = _queries(client, "/notices/")
+    for _ in range(5):
+        market.published()
+    assert _queries(client, "/notices/") == small
+
+
+def test_drafts_are_not_public(market, client):
+    request = purchase_request_create(
+        actor=market.owner, project=market.project, terms=market.terms()
+    )
+    assert client.get(f"/notices/{request.number}/").status_code == 404
+    assert request.number not in client.get("/notices/").content.decode()

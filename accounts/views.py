@@ -13,6 +13,7 @@ from core.exceptions import ApplicationError
 from core.forms import apply_application_error
 from core.pagination import paginate
 from market.selectors import (
+    invitation_unread_count,
     project_list_for_owner,
     purchase_request_list_for_owner,
     service_item_list_for_department,
@@ -67,6 +68,9 @@ def workspace(request: HttpRequest) -> HttpResponse:
         context["page"] = paginate(
             request, service_item_list_for_department(department=organisation)
         )
+    elif role == Role.AGENCY:
+        # An agency's primary key is its organisation's.
+        context["unread_invitation_count"] = invitation_unread_count(agency_id=organisation.pk)
     elif role == Role.REGULATOR:
         context["organisation_counts"] = organisation_counts()
     elif role is None:

@@ -19,6 +19,8 @@ urlpatterns = [
 # opens in Chinese unless the reader chose English.
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
+    path("my/requests/", include("market.owner_urls")),
+    path("my/quotes/", include("market.agency_urls")),
     path("", include("market.urls")),
     path("agencies/", include("agencies.urls")),
     path("", include(wagtail_urls)),

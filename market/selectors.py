@@ -1,6 +1,6 @@
 import datetime
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from wagtail.search.backends import get_search_backend
 
 from accounts.models import Organisation
@@ -8,6 +8,7 @@ from agencies.models import Affiliation, Agency, AgencyServiceScope
 from core.search import query_tokens
 from market.models import (
     FeeMode,
+    Invitation,
     Project,
     PurchaseRequest,
     QualificationRequirement,
@@ -171,3 +172,22 @@ def notice_opened_quotes(*, request: PurchaseRequest) -> QuerySet[Quote]:
         .prefetch_related("members__agency__organisation")
         .order_by("opened_amount", "pk")
     )
+
+
+def invitation_list_for_agency(*, agency: Agency) -> QuerySet[Invitation]:
+    """The agency's invitations, newest first, each with its own quote's status (if any)."""
+    own_quote = Quote.objects.filter(request=OuterRef("request"), agency=agency)
+    return (
+        Invitation.objects.filter(agency=agency)
+        .select_related("request__project", "request__service_item")
+        .annotate(
+            quote_status=Subquery(own_quote.values("status")[:1]),
+            quote_revision=Subquery(own_quote.values("revision")[:1]),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def invitation_unread_count(*, agency_id: int) -> int:
+    """How many invitations the agency has not opened yet (its in-app inbox)."""
+    return Invitation.objects.filter(agency_id=agency_id, read_at__isnull=True).count()

@@ -9,17 +9,19 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import include, path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, View
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -29,6 +31,8 @@ from wagtail.admin.widgets.button import Button
 from core.exceptions import ApplicationError
 from core.forms import apply_application_error
 from core.tabular import write_csv, write_xlsx
+from core.uploads import PDF, validate_upload
+from market import admin_views
 from market.forms import (
     CatalogueImportForm,
     PublishForm,
@@ -37,7 +41,12 @@ from market.forms import (
     ServiceItemAdminForm,
     service_error_for_form,
 )
-from market.models import QualificationType, ServiceItem
+from market.models import (
+    QualificationType,
+    RegionalAssessment,
+    RegionalAssessmentKind,
+    ServiceItem,
+)
 from market.services import (
     catalogue_export_table,
     catalogue_import_apply,
@@ -438,6 +447,57 @@ class QualificationTypeViewSet(ModelViewSet):
         return QualificationTypeAdminForm
 
 
+class RegionalAssessmentAdminForm(WagtailAdminModelForm):
+    kinds = forms.MultipleChoiceField(
+        label=_("assessment kinds covered"),
+        choices=RegionalAssessmentKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = RegionalAssessment
+        fields = [
+            "title",
+            "region",
+            "kinds",
+            "valid_from",
+            "valid_to",
+            "summary",
+            "result_document",
+        ]
+
+    def clean_result_document(self):
+        document = self.cleaned_data.get("result_document")
+        if document and hasattr(document, "content_type"):  # a new upload
+            try:
+                validate_upload(document, kinds=(PDF,))
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
+        return document
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", gettext("The end of validity cannot be before its start."))
+        return cleaned
+
+
+class RegionalAssessmentViewSet(ModelViewSet):
+    """Regional assessments (R8), recorded by regulators: a request for a covered kind in a
+    covered region is refused and pointed here."""
+
+    model = RegionalAssessment
+    icon = "site"
+    menu_label = _("Regional assessments")
+    list_display = ["title", "region", "valid_from", "valid_to"]
+    search_fields = ["title", "region"]
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return RegionalAssessmentAdminForm
+
+
 class CatalogueViewSetGroup(ModelViewSetGroup):
     menu_label = _("Service catalogue")
     menu_icon = "list-ul"
@@ -445,9 +505,37 @@ class CatalogueViewSetGroup(ModelViewSetGroup):
     items = (
         ServiceItemViewSet("service_items"),
         QualificationTypeViewSet("qualification_types"),
+        RegionalAssessmentViewSet("regional_assessments"),
     )
 
 
 @hooks.register("register_admin_viewset")
 def register_catalogue_viewsets():
     return CatalogueViewSetGroup()
+
+
+objection_urls = [
+    path("", admin_views.ObjectionListView.as_view(), name="list"),
+    path("<int:pk>/", admin_views.ObjectionAnswerView.as_view(), name="answer"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_objection_urls():
+    return [path("objections/", include((objection_urls, "market_objections")))]
+
+
+class RegulatorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return admin_views.is_regulator(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_objection_menu():
+    return RegulatorMenuItem(
+        _("Objections"),
+        reverse_lazy("market_objections:list"),
+        name="market-objections",
+        icon_name="warning",
+        order=160,
+    )

@@ -206,6 +206,43 @@ def purchase_request_create(
     return request
 
 
+@transaction.atomic
+def purchase_request_update(
+    *, actor: User, request: PurchaseRequest, terms: RequestTerms
+) -> PurchaseRequest:
+    """Change a draft's terms. Once published they are fixed — agencies quote on them — so a
+    published request is cancelled (reason published) and a new one made instead.
+
+    Raises ApplicationError for a request that is not a draft, or as purchase_request_create
+    does; nothing is saved then."""
+    request = lock(request)
+    owner_check(actor=actor, project=request.project)
+    if request.status != Status.DRAFT:
+        raise ApplicationError(
+            _("A published request cannot be changed; cancel it and publish a new one.")
+        )
+    errors = _terms_errors(request.project, terms, timezone.now())
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], extra=errors)
+    request.service_item = terms.service_item
+    request.budget = terms.budget
+    request.selection_method = terms.selection_method
+    request.quote_opens_at = terms.quote_opens_at
+    request.quote_deadline = terms.quote_deadline
+    request.wanted_time_limit_days = terms.wanted_time_limit_days
+    request.requirements_note = terms.requirements_note
+    request.scoring_criteria = [
+        {"name": name, "weight": weight} for name, weight in terms.scoring_criteria
+    ]
+    request.save()
+    request.exclusions.all().delete()
+    RequestExclusion.objects.bulk_create(
+        RequestExclusion(request=request, agency=agency, reason=reason.strip())
+        for agency, reason in terms.exclusions
+    )
+    return request
+
+
 # Moves ----------------------------------------------------------------------------------------
 
 
@@ -402,3 +439,10 @@ def purchase_requests_sync_due(*, now: datetime.datetime | None = None) -> int:
         purchase_request_sync(request=request, now=now)
         count += 1
     return count
+
+
+def invitation_mark_read(*, request: PurchaseRequest, agency: Agency) -> None:
+    """The agency has opened its invitation to this request (its in-app inbox)."""
+    Invitation.objects.filter(request=request, agency=agency, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -126,8 +126,9 @@ def _draw(
     record = draws.make_record(
         request.selection_method, secret, receipts, [_key(quote) for quote in valid], parameters
     )
-    request.draw_record = record.to_dict()
-    request.save(update_fields=["draw_record"])
+    # The secret is revealed as soon as it has served: from now on anyone can re-check.
+    request.draw_record, request.draw_secret = record.to_dict(), secret
+    request.save(update_fields=["draw_record", "draw_secret"])
     return record
 
 

@@ -34,6 +34,7 @@ from market.services.requests import (
     purchase_request_publish,
     purchase_request_republish,
     purchase_request_sync,
+    purchase_request_update,
     purchase_requests_sync_due,
 )
 from market.services.selection import award_decline, objection_answer, objection_file
@@ -477,3 +478,20 @@ def test_drafts_are_not_public(market, client):
     )
     assert client.get(f"/notices/{request.number}/").status_code == 404
     assert request.number not in client.get("/notices/").content.decode()
+
+
+def test_a_draft_can_be_changed_but_a_published_request_cannot(market):
+    draft = purchase_request_create(
+        actor=market.owner, project=market.project, terms=market.terms()
+    )
+    changed = purchase_request_update(
+        actor=market.owner, request=draft, terms=market.terms(budget=Decimal("150000"))
+    )
+    assert changed.budget == Decimal("150000")
+
+    published = purchase_request_publish(actor=market.owner, request=changed)
+    with pytest.raises(ApplicationError):
+        purchase_request_update(
+            actor=market.owner, request=published, terms=market.terms(budget=Decimal("1"))
+        )
+    assert PurchaseRequest.objects.get(pk=published.pk).budget == Decimal("150000")

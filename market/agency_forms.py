@@ -1,0 +1,136 @@
+"""Forms for an agency's quoting pages. They parse what was typed; every rule — the fee
+standard, the statutory time limit, who may join a consortium — is the services' to check."""
+
+import secrets
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Practitioner
+from market.models import FeeMode, PurchaseRequest
+from market.services.quotes import MemberShare
+
+MEMBER_SLOTS = 3
+
+
+def new_submission_token() -> str:
+    """A one-time token for one rendering of the quote form (the service's idempotency key)."""
+    return secrets.token_hex(16)
+
+
+def quoted_as_discount(request: PurchaseRequest) -> bool:
+    """A government-set price is quoted as a discount on it (the service reads it the same
+    way)."""
+    item = request.service_item
+    return item.fee_mode == FeeMode.GOVERNMENT_SET and item.fee_amount is not None
+
+
+class QuoteForm(forms.Form):
+    amount = forms.CharField(
+        label=_("Amount (yuan)"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=_("Sealed until the deadline: only your agency can see it."),
+    )
+    discount_rate = forms.CharField(
+        label=_("Discount rate (%)"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=_(
+            "Percent of the government-set price, at most 100. Sealed until the deadline: "
+            "only your agency can see it."
+        ),
+    )
+    committed_time_limit_days = forms.IntegerField(label=_("Committed time limit (working days)"))
+    practitioners = forms.ModelMultipleChoiceField(
+        label=_("Practitioners on the job"),
+        queryset=Practitioner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    proposal = forms.FileField(
+        label=_("Proposal (PDF, optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, request: PurchaseRequest, agency: Agency, eligible, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("idempotency_key", new_submission_token())
+        super().__init__(*args, **kwargs)
+        item = request.service_item
+        if quoted_as_discount(request):
+            del self.fields["amount"]
+        else:
+            del self.fields["discount_rate"]
+        days = self.fields["committed_time_limit_days"]
+        days.widget.attrs.update({"min": 1, "max": item.statutory_time_limit_days})
+        days.help_text = _("At most the statutory %(days)d working days.") % {
+            "days": item.statutory_time_limit_days
+        }
+        self.fields["practitioners"].queryset = Practitioner.objects.filter(
+            agency=agency, active=True
+        ).order_by("role", "name")
+        # Consortium members (R7): the choices offered are the eligible agencies; which of
+        # them may really join is quote_submit's decision, so any agency on the roster is
+        # parsed here and handed to it.
+        offered = [("", "—")] + [
+            (other.pk, str(other)) for other in eligible if other.pk != agency.pk
+        ]
+        for slot in range(1, MEMBER_SLOTS + 1):
+            member = forms.ModelChoiceField(
+                label=_("Consortium member %(slot)d") % {"slot": slot},
+                queryset=Agency.objects.select_related("organisation"),
+                required=False,
+            )
+            member.widget.choices = offered
+            self.fields[f"member_{slot}"] = member
+            self.fields[f"member_{slot}_share"] = forms.CharField(
+                label=_("Its share of the work"), max_length=255, required=False
+            )
+        self.fields["member_1"].help_text = _(
+            "Optional: a joint intermediary led by your agency (R7). Each member must itself "
+            "be eligible for this request."
+        )
+
+    def member_shares(self) -> list[MemberShare]:
+        shares = []
+        for slot in range(1, MEMBER_SLOTS + 1):
+            member = self.cleaned_data.get(f"member_{slot}")
+            share = self.cleaned_data.get(f"member_{slot}_share", "")
+            if member is not None:
+                shares.append(MemberShare(agency=member, share=share))
+        return shares
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "amount": data.get("amount") or None,
+            "discount_rate": data.get("discount_rate") or None,
+            "committed_time_limit_days": data["committed_time_limit_days"],
+            "practitioners": list(data["practitioners"]),
+            "proposal": data.get("proposal") or None,
+            "members": self.member_shares(),
+            "idempotency_key": data["idempotency_key"],
+        }
+
+
+class AwardDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why your agency declines"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Declining an award is recorded and counts in the credit evaluation."),
+    )
+
+
+class ObjectionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Objection"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("A regulator answers it; the award is held until then."),
+    )

@@ -1,0 +1,559 @@
+"""The project owner's pages under /my/requests/ (R1, R4, R6, R8): projects, purchase
+requests and the owner's part in selection, driven through the views."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Role
+from agencies.models import Agency
+from agencies.services import agency_scope_recompute
+from market.models import (
+    FeeMode,
+    Objection,
+    Project,
+    PurchaseRequest,
+    Quote,
+    RegionalAssessment,
+    RegionalAssessmentKind,
+    SelectionMethod,
+)
+from market.services.quotes import quote_submit
+from market.services.requests import (
+    RequestTerms,
+    purchase_request_create,
+    purchase_request_publish,
+)
+from market.verification import verify_request_draw
+from tests.accounts.factories import OrganisationFactory, UserFactory
+from tests.agencies.factories import AgencyFactory
+from tests.market.factories import ProjectFactory, PurchaseRequestFactory, ServiceItemFactory
+
+pytestmark = pytest.mark.django_db
+Status = PurchaseRequest.Status
+NOW = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)  # a Monday, 17:00 in Beijing
+DEADLINE_INPUT = "2026-11-05T17:00"  # what the owner types: Beijing time
+DEADLINE = datetime.datetime(2026, 11, 5, 9, 0, tzinfo=datetime.UTC)
+# Amounts that appear nowhere else on the pages, so finding one means a leak.
+AMOUNTS = ["91234.56", "87654.32", "99887.77", "93456.78"]
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+class Market:
+    """An owner with a project, a published item and four eligible agencies."""
+
+    def __init__(self, *, funding=Project.Funding.STATE, **item_fields):
+        self.item = ServiceItemFactory(
+            fee_mode=FeeMode.MARKET,
+            reference_price_low=Decimal("50000"),
+            reference_price_high=Decimal("150000"),
+            statutory_time_limit_days=30,
+            **item_fields,
+        )
+        self.owner = UserFactory(organisation=OrganisationFactory(kind=Role.PROJECT_OWNER))
+        self.project = ProjectFactory(
+            owner=self.owner.organisation, funding=funding, region="彭山区"
+        )
+        self.agencies = [AgencyFactory() for _ in range(4)]
+        for agency in self.agencies:
+            agency_scope_recompute(agency=agency)
+        self.admins = [UserFactory(organisation=agency.organisation) for agency in self.agencies]
+
+    def draft(self, **changes) -> PurchaseRequest:
+        terms = {
+            "service_item": self.item,
+            "budget": Decimal("200000"),
+            "selection_method": SelectionMethod.RANDOM_DRAW,
+            "quote_deadline": DEADLINE,
+            **changes,
+        }
+        return purchase_request_create(
+            actor=self.owner, project=self.project, terms=RequestTerms(**terms)
+        )
+
+    def published(self, **changes) -> PurchaseRequest:
+        return purchase_request_publish(actor=self.owner, request=self.draft(**changes))
+
+    def quote(self, request, index, amount) -> Quote:
+        return quote_submit(
+            actor=self.admins[index],
+            request=request,
+            amount=amount,
+            committed_time_limit_days=20,
+        )
+
+    def form_data(self, **changes) -> dict:
+        return {
+            "project": self.project.pk,
+            "service_item": self.item.pk,
+            "budget": "200000",
+            "selection_method": SelectionMethod.RANDOM_DRAW,
+            "quote_opens_at": "",
+            "quote_deadline": DEADLINE_INPUT,
+            "wanted_time_limit_days": "",
+            "requirements_note": "",
+            "scoring_criteria": "",
+            "exclusions": "",
+            **changes,
+        }
+
+
+@pytest.fixture
+def market():
+    return Market()
+
+
+@pytest.fixture
+def owner_client(client, market):
+    client.force_login(market.owner)
+    return client
+
+
+def _url(name, pr=None):
+    return reverse(f"owner:{name}", args=[pr.number] if pr is not None else [])
+
+
+def _past_deadline(clock, request):
+    clock.move_to(request.quote_deadline + datetime.timedelta(minutes=1))
+
+
+def _fresh(pr) -> PurchaseRequest:
+    return PurchaseRequest.objects.get(pk=pr.pk)
+
+
+# --- the whole journey ------------------------------------------------------------------------
+
+
+def test_a_full_owner_journey_through_the_pages(client, market, _clock):
+    client.force_login(market.owner)
+
+    # Given a project registered through its page,
+    response = client.post(
+        reverse("owner:project_new"),
+        {
+            "name": "彭山区新材料产业园标准厂房",
+            "investment_code": "2026-511403-30-01-000777",
+            "region": "彭山区",
+            "funding": Project.Funding.STATE,
+        },
+    )
+    assert response.status_code == 302
+    project = Project.objects.get(investment_code="2026-511403-30-01-000777")
+    assert project.owner == market.owner.organisation
+    listing = client.get(_url("projects")).content.decode()
+    assert project.name in listing and f"?project={project.pk}" in listing
+
+    # when a request is drafted for it, the form offers no direct selection (state-funded),
+    page = client.get(_url("request_new"), {"project": project.pk})
+    methods = [value for value, _label in page.context["form"].fields["selection_method"].choices]
+    assert SelectionMethod.DIRECT not in methods
+    response = client.post(
+        _url("request_new"),
+        market.form_data(project=project.pk, wanted_time_limit_days="20"),
+    )
+    pr = PurchaseRequest.objects.get(project=project)
+    assert response.status_code == 302 and response["Location"] == _url("request_detail", pr)
+    assert pr.status == Status.DRAFT
+    assert pr.quote_deadline == DEADLINE  # 17:00 typed, read as Beijing time
+
+    # the draft page counts the agencies that may quote,
+    detail = client.get(_url("request_detail", pr))
+    assert detail.context["eligible_count"] == 4
+    assert not detail.context["may_self_prepare"] and detail.context["covering"] is None
+
+    # and publishing goes through a confirmation page,
+    assert client.get(_url("request_publish", pr)).status_code == 200
+    response = client.post(_url("request_publish", pr))
+    assert response.status_code == 302
+    pr = _fresh(pr)
+    assert pr.status == Status.QUOTING and pr.invitations.count() == 4
+
+    # then three agencies quote, and the deadline passes with no scheduler running,
+    for index in range(3):
+        market.quote(pr, index, AMOUNTS[index])
+    _past_deadline(_clock, pr)
+
+    # the page itself closes, opens and draws: awarded, with the draw to re-check.
+    page = client.get(_url("request_detail", pr))
+    pr = _fresh(pr)
+    assert pr.status == Status.AWARDED and pr.winner in market.agencies[:3]
+    html = page.content.decode()
+    assert reverse("market:verify_draw", args=[pr.number]) in html
+    assert pr.winner.organisation.name in html
+    assert all(amount in html for amount in AMOUNTS[:3])  # opened now, so shown
+    assert verify_request_draw(pr).ok
+    assert [event.to_status for event in page.context["events"]] == [
+        "draft",
+        "published",
+        "quoting",
+        "closed",
+        "selecting",
+        "awarded",
+    ]
+
+    # During the publicity period the owner may object; the award is held.
+    response = client.post(_url("request_objection", pr), {"text": "中选机构业绩材料存疑"})
+    assert response.status_code == 302
+    assert Objection.objects.get(request=pr).filed_by == market.owner
+    assert client.get(_url("request_detail", pr)).context["held"]
+
+    # The list shows the request with its winner.
+    listing = client.get(_url("requests")).content.decode()
+    assert pr.number in listing and pr.winner.organisation.name in listing
+
+
+# --- R6 and R8: is there anything to buy? ------------------------------------------------------
+
+
+def test_r6_the_owner_is_told_it_may_prepare_the_material_itself(client):
+    market = Market(owner_may_self_prepare=True)
+    client.force_login(market.owner)
+    pr = market.draft()
+    page = client.get(_url("request_detail", pr))
+    assert page.context["may_self_prepare"] is True
+    assert "R6" in page.content.decode()
+    assert "R6" in client.get(_url("request_publish", pr)).content.decode()
+
+    other = Market()
+    client.force_login(other.owner)
+    page = client.get(_url("request_detail", other.draft()))
+    assert page.context["may_self_prepare"] is False
+    assert "R6" not in page.content.decode()
+
+
+def test_r8_a_covering_regional_assessment_is_linked_and_publishing_is_refused(client):
+    market = Market(regional_assessment_kind=RegionalAssessmentKind.ENVIRONMENTAL_IMPACT)
+    assessment = RegionalAssessment.objects.create(
+        title="彭山经济开发区区域环评",
+        region="彭山区",
+        kinds=[RegionalAssessmentKind.ENVIRONMENTAL_IMPACT],
+        valid_from=NOW.date() - datetime.timedelta(days=30),
+        valid_to=NOW.date() + datetime.timedelta(days=365),
+    )
+    link = reverse("market:regional_assessment", args=[assessment.pk])
+    client.force_login(market.owner)
+    pr = market.draft()
+
+    detail = client.get(_url("request_detail", pr))
+    assert detail.context["covering"] == assessment
+    assert link in detail.content.decode()
+
+    response = client.post(_url("request_publish", pr))
+    assert response.status_code == 200
+    assert link in response.content.decode()
+    assert assessment.title in response.content.decode()
+    pr = _fresh(pr)
+    assert pr.status == Status.DRAFT
+    assert not pr.invitations.exists() and not pr.draw_commitment
+    assert list(pr.events.values_list("to_status", flat=True)) == ["draft"]
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+
+def test_terms_the_services_refuse_show_at_their_fields_and_save_nothing(owner_client, market):
+    response = owner_client.post(
+        _url("request_new"),
+        market.form_data(
+            budget="0",
+            quote_deadline="2026-11-01T09:00",  # yesterday
+            wanted_time_limit_days="31",  # the item's statutory limit is 30
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"budget", "quote_deadline", "wanted_time_limit_days"} <= set(errors)
+    assert not PurchaseRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"budget": "a lot"}, "budget"),
+        ({"quote_deadline": "next week"}, "quote_deadline"),
+        ({"selection_method": SelectionMethod.DIRECT}, "selection_method"),  # state-funded
+        (
+            {"selection_method": SelectionMethod.SCORED, "scoring_criteria": "质量 很重要"},
+            "scoring_criteria",
+        ),
+        (
+            {"selection_method": SelectionMethod.SCORED, "scoring_criteria": "质量:100"},
+            "scoring_criteria",  # no price criterion: the service says so
+        ),
+        ({"exclusions": "91511403MA0000000X | 关联单位"}, "exclusions"),  # no such agency
+        ({"exclusions": "{code}"}, "exclusions"),  # no reason given
+        ({"exclusions": "{code} | 关联\n{code} | 关联"}, "exclusions"),  # listed twice
+    ],
+)
+def test_bad_input_shows_field_errors_and_saves_nothing(owner_client, market, changes, field):
+    code = market.agencies[0].organisation.credit_code
+    data = {key: value.replace("{code}", code) for key, value in changes.items()}
+    response = owner_client.post(_url("request_new"), market.form_data(**data))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not PurchaseRequest.objects.exists()
+
+
+def test_a_project_with_a_registered_code_is_refused_at_its_field(owner_client, market):
+    response = owner_client.post(
+        reverse("owner:project_new"),
+        {
+            "name": "重复项目",
+            "investment_code": market.project.investment_code,
+            "region": "彭山区",
+            "funding": Project.Funding.SOCIAL,
+        },
+    )
+    assert response.status_code == 200
+    assert "investment_code" in response.context["form"].errors
+    assert Project.objects.count() == 1
+
+
+def test_exclusions_are_saved_with_their_reasons(owner_client, market):
+    excluded = market.agencies[0]
+    owner_client.post(
+        _url("request_new"),
+        market.form_data(exclusions=f"{excluded.organisation.credit_code.lower()} ｜ 关联单位"),
+    )
+    pr = PurchaseRequest.objects.get()
+    assert list(pr.exclusions.values_list("agency_id", "reason")) == [(excluded.pk, "关联单位")]
+    assert owner_client.get(_url("request_detail", pr)).context["eligible_count"] == 3
+
+
+# --- the owner's part in selection ------------------------------------------------------------
+
+
+def test_direct_selection_on_a_social_funded_project_through_the_view(client, _clock):
+    market = Market(funding=Project.Funding.SOCIAL)
+    client.force_login(market.owner)
+    page = client.get(_url("request_new"), {"project": market.project.pk})
+    methods = [value for value, _label in page.context["form"].fields["selection_method"].choices]
+    assert SelectionMethod.DIRECT in methods
+
+    client.post(_url("request_new"), market.form_data(selection_method=SelectionMethod.DIRECT))
+    pr = PurchaseRequest.objects.get()
+    assert pr.selection_method == SelectionMethod.DIRECT
+    client.post(_url("request_publish", pr))
+    quotes = [market.quote(_fresh(pr), index, AMOUNTS[index]) for index in range(2)]
+    _past_deadline(_clock, pr)
+
+    page = client.get(_url("request_detail", pr))
+    assert _fresh(pr).status == Status.SELECTING
+    assert set(page.context["choose_form"].fields["quote"].queryset) == set(quotes)
+
+    response = client.post(_url("request_choose", pr), {"quote": quotes[1].pk})
+    assert response.status_code == 302
+    pr = _fresh(pr)
+    assert pr.status == Status.AWARDED and pr.winner == market.agencies[1]
+    assert pr.events.get(to_status=Status.AWARDED).actor == market.owner
+
+
+def test_credit_merit_the_owner_chooses_only_from_the_drawn_short_list(
+    owner_client, market, _clock
+):
+    pr = market.published(selection_method=SelectionMethod.CREDIT_MERIT)
+    quotes = [market.quote(pr, index, AMOUNTS[index]) for index in range(4)]
+    _past_deadline(_clock, pr)
+    page = owner_client.get(_url("request_detail", pr))
+    pr = _fresh(pr)
+    assert pr.status == Status.SELECTING
+    shortlist = pr.draw_record["result"]["shortlist"]
+    assert len(shortlist) == 3
+    on_list = [q for q in quotes if q.agency.organisation.credit_code in shortlist]
+    off_list = next(q for q in quotes if q.agency.organisation.credit_code not in shortlist)
+    assert set(page.context["choose_form"].fields["quote"].queryset) == set(on_list)
+
+    # Someone off the short list cannot be chosen, whatever the form is sent,
+    response = owner_client.post(_url("request_choose", pr), {"quote": off_list.pk})
+    assert response.status_code == 200
+    assert "quote" in response.context["choose_form"].errors
+    assert _fresh(pr).status == Status.SELECTING
+
+    # but anyone on it can.
+    response = owner_client.post(_url("request_choose", pr), {"quote": on_list[0].pk})
+    assert response.status_code == 302
+    pr = _fresh(pr)
+    assert pr.status == Status.AWARDED and pr.winner == on_list[0].agency
+
+
+def test_scored_evaluation_through_the_marks_form(owner_client, market, _clock):
+    owner_client.post(
+        _url("request_new"),
+        market.form_data(
+            selection_method=SelectionMethod.SCORED,
+            scoring_criteria="价格:40\n技术方案：40\n服务承诺 = 20%",
+        ),
+    )
+    pr = PurchaseRequest.objects.get()
+    assert pr.scoring_criteria == [
+        {"name": "price", "weight": 40},
+        {"name": "技术方案", "weight": 40},
+        {"name": "服务承诺", "weight": 20},
+    ]
+    owner_client.post(_url("request_publish", pr))
+    quotes = [market.quote(_fresh(pr), index, "100000") for index in range(3)]
+    _past_deadline(_clock, pr)
+    form = owner_client.get(_url("request_detail", pr)).context["scores_form"]
+    assert form.criteria == ["技术方案", "服务承诺"]  # price is computed, not marked
+
+    def marks(best, *, top="95"):
+        return {
+            form.field_name(quote, index): top if quote == best else "60"
+            for quote in quotes
+            for index in range(2)
+        }
+
+    # A mark above 100 is refused at its box and nothing is decided,
+    response = owner_client.post(_url("request_scores", pr), marks(quotes[2], top="101"))
+    assert response.status_code == 200
+    assert form.field_name(quotes[2], 0) in response.context["scores_form"].errors
+    assert _fresh(pr).status == Status.SELECTING
+
+    # valid marks decide: equal prices, so the best marks win, and the draw verifies.
+    response = owner_client.post(_url("request_scores", pr), marks(quotes[2]))
+    assert response.status_code == 302
+    pr = _fresh(pr)
+    assert pr.status == Status.AWARDED and pr.winner == market.agencies[2]
+    assert verify_request_draw(pr).ok
+
+
+def test_cancel_needs_a_reason_and_is_confirmed(owner_client, market):
+    pr = market.published()
+    assert owner_client.get(_url("request_cancel", pr)).status_code == 200
+    response = owner_client.post(_url("request_cancel", pr), {"reason": "  "})
+    assert "reason" in response.context["form"].errors
+    assert _fresh(pr).status == Status.QUOTING
+    owner_client.post(_url("request_cancel", pr), {"reason": "项目方案调整"})
+    pr = _fresh(pr)
+    assert pr.status == Status.CANCELLED and pr.outcome_note == "项目方案调整"
+
+
+def test_a_failed_request_is_republished_with_a_new_deadline(owner_client, market, _clock):
+    pr = market.published()  # random draw on a state project: needs 3 quotes
+    market.quote(pr, 0, AMOUNTS[0])
+    _past_deadline(_clock, pr)
+    detail = owner_client.get(_url("request_detail", pr))
+    assert _fresh(pr).status == Status.FAILED
+    assert _url("request_republish", pr) in detail.content.decode()
+
+    response = owner_client.post(
+        _url("request_republish", pr), {"quote_deadline": "2026-11-01T10:00"}
+    )
+    assert "quote_deadline" in response.context["form"].errors  # in the past by now
+
+    response = owner_client.post(
+        _url("request_republish", pr), {"quote_deadline": "2026-11-20T17:00"}
+    )
+    copy = PurchaseRequest.objects.get(republished_from=pr)
+    assert response["Location"] == _url("request_detail", copy)
+    assert copy.status == Status.QUOTING
+    assert copy.quote_deadline == datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
+    assert copy.number in owner_client.get(_url("request_detail", pr)).content.decode()
+
+
+# --- who may see and act ----------------------------------------------------------------------
+
+
+def test_r4_a_department_and_another_owner_cannot_open_or_act(client, market, approval_user):
+    draft = market.draft()
+    quoting = market.published()
+    another_owner = UserFactory(organisation=OrganisationFactory(kind=Role.PROJECT_OWNER))
+    regulator = UserFactory(organisation=OrganisationFactory(kind=Role.REGULATOR))
+
+    for user, refused in ((approval_user, 403), (regulator, 403), (another_owner, 404)):
+        client.force_login(user)
+        assert client.get(_url("request_detail", draft)).status_code == refused
+        assert client.post(_url("request_publish", draft)).status_code == refused
+        assert client.post(_url("request_cancel", quoting), {"reason": "x"}).status_code == refused
+        assert client.post(_url("request_choose", quoting), {"quote": 1}).status_code == refused
+        assert client.post(_url("request_objection", quoting), {"text": "x"}).status_code == refused
+    assert _fresh(draft).status == Status.DRAFT
+    assert _fresh(quoting).status == Status.QUOTING
+
+    # A department has no owner pages at all; another owner sees only its own requests.
+    client.force_login(approval_user)
+    for name in ("requests", "projects", "project_new", "request_new"):
+        assert client.get(_url(name)).status_code == 403
+    assert client.post(_url("request_new"), market.form_data()).status_code == 403
+    client.force_login(another_owner)
+    assert draft.number not in client.get(_url("requests")).content.decode()
+    response = client.post(_url("request_new"), market.form_data())
+    assert "project" in response.context["form"].errors  # not its project
+    assert PurchaseRequest.objects.count() == 2
+
+    client.logout()
+    assert client.get(_url("request_detail", draft)).status_code == 302  # to sign in
+
+
+# --- lists and sealing ------------------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _listed_request(market, **fields) -> PurchaseRequest:
+    return PurchaseRequestFactory(
+        project=ProjectFactory(owner=market.owner.organisation),
+        quote_deadline=DEADLINE,
+        **fields,
+    )
+
+
+def test_the_request_list_keeps_a_constant_query_count(owner_client, market):
+    _listed_request(market, status=Status.AWARDED, winner=market.agencies[0])
+    small = _queries(owner_client, _url("requests"))
+    for index in range(5):
+        _listed_request(market, status=Status.AWARDED, winner=market.agencies[index % 4])
+        _listed_request(market, status=Status.QUOTING)
+    assert _queries(owner_client, _url("requests")) == small
+    assert owner_client.get(_url("requests")).context["page"].paginator.count == 11
+    assert _queries(owner_client, _url("projects")) == _queries(owner_client, _url("projects"))
+
+
+def test_no_quote_amount_appears_on_any_owner_page_before_the_deadline(owner_client, market):
+    pr = market.published()
+    draft = market.draft()
+    for index, amount in enumerate(AMOUNTS):
+        market.quote(pr, index, amount)
+    pages = [
+        _url("requests"),
+        _url("projects"),
+        _url("request_new"),
+        _url("request_detail", pr),
+        _url("request_cancel", pr),
+        _url("request_detail", draft),
+        _url("request_publish", draft),
+        reverse("accounts:workspace"),
+    ]
+    for url in pages:
+        html = owner_client.get(url).content.decode()
+        for amount in AMOUNTS:
+            whole = amount.split(".")[0]
+            assert whole not in html and f"{whole[:2]},{whole[2:]}" not in html, url
+    assert not owner_client.get(_url("request_detail", pr)).context["quotes"]
+
+
+def test_the_workspace_links_to_the_owner_pages(owner_client, market):
+    pr = market.draft()
+    html = owner_client.get(reverse("accounts:workspace")).content.decode()
+    for url in (
+        _url("project_new"),
+        _url("request_new"),
+        _url("request_detail", pr),
+        f"{_url('request_new')}?project={market.project.pk}",
+    ):
+        assert url in html
+    assert Agency.objects.count() == 4

@@ -24,7 +24,7 @@ from market.models import (
 from market.services.requests import purchase_request_create, purchase_request_sync
 from tests.accounts.factories import UserFactory
 from tests.agencies.factories import AgencyFactory, PractitionerFactory, pdf_upload
-from tests.market.test_purchasing import NOW, Market
+from tests.market.scenario import NOW, Market
 
 pytestmark = pytest.mark.django_db
 Status = PurchaseRequest.Status

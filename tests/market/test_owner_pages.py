@@ -2,7 +2,6 @@
 requests and the owner's part in selection, driven through the views."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -12,31 +11,22 @@ from django.urls import reverse
 
 from accounts.models import Role
 from agencies.models import Agency
-from agencies.services import agency_scope_recompute
 from market.models import (
-    FeeMode,
     Objection,
     Project,
     PurchaseRequest,
-    Quote,
     RegionalAssessment,
     RegionalAssessmentKind,
     SelectionMethod,
 )
-from market.services.quotes import quote_submit
-from market.services.requests import (
-    RequestTerms,
-    purchase_request_create,
-    purchase_request_publish,
-)
 from market.verification import verify_request_draw
 from tests.accounts.factories import OrganisationFactory, UserFactory
-from tests.agencies.factories import AgencyFactory
-from tests.market.factories import ProjectFactory, PurchaseRequestFactory, ServiceItemFactory
+from tests.market.factories import ProjectFactory, PurchaseRequestFactory
+from tests.market.scenario import NOW
+from tests.market.scenario import Market as ScenarioMarket
 
 pytestmark = pytest.mark.django_db
 Status = PurchaseRequest.Status
-NOW = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)  # a Monday, 17:00 in Beijing
 DEADLINE_INPUT = "2026-11-05T17:00"  # what the owner types: Beijing time
 DEADLINE = datetime.datetime(2026, 11, 5, 9, 0, tzinfo=datetime.UTC)
 # Amounts that appear nowhere else on the pages, so finding one means a leak.
@@ -49,48 +39,8 @@ def _clock():
         yield traveller
 
 
-class Market:
-    """An owner with a project, a published item and four eligible agencies."""
-
-    def __init__(self, *, funding=Project.Funding.STATE, **item_fields):
-        self.item = ServiceItemFactory(
-            fee_mode=FeeMode.MARKET,
-            reference_price_low=Decimal("50000"),
-            reference_price_high=Decimal("150000"),
-            statutory_time_limit_days=30,
-            **item_fields,
-        )
-        self.owner = UserFactory(organisation=OrganisationFactory(kind=Role.PROJECT_OWNER))
-        self.project = ProjectFactory(
-            owner=self.owner.organisation, funding=funding, region="彭山区"
-        )
-        self.agencies = [AgencyFactory() for _ in range(4)]
-        for agency in self.agencies:
-            agency_scope_recompute(agency=agency)
-        self.admins = [UserFactory(organisation=agency.organisation) for agency in self.agencies]
-
-    def draft(self, **changes) -> PurchaseRequest:
-        terms = {
-            "service_item": self.item,
-            "budget": Decimal("200000"),
-            "selection_method": SelectionMethod.RANDOM_DRAW,
-            "quote_deadline": DEADLINE,
-            **changes,
-        }
-        return purchase_request_create(
-            actor=self.owner, project=self.project, terms=RequestTerms(**terms)
-        )
-
-    def published(self, **changes) -> PurchaseRequest:
-        return purchase_request_publish(actor=self.owner, request=self.draft(**changes))
-
-    def quote(self, request, index, amount) -> Quote:
-        return quote_submit(
-            actor=self.admins[index],
-            request=request,
-            amount=amount,
-            committed_time_limit_days=20,
-        )
+class Market(ScenarioMarket):
+    """The shared test marketplace, plus what the owner types into the request form."""
 
     def form_data(self, **changes) -> dict:
         return {

@@ -11,14 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Role
 from agencies.models import Affiliation, Agency
-from agencies.services import agency_scope_recompute
 from config.celery import app as celery_app
 from core.exceptions import ApplicationError
 from market.models import (
     FeeMode,
-    Project,
     PurchaseRequest,
     Quote,
     RegionalAssessment,
@@ -28,7 +25,6 @@ from market.models import (
 )
 from market.services.quotes import quote_submit, quote_withdraw
 from market.services.requests import (
-    RequestTerms,
     purchase_request_cancel,
     purchase_request_create,
     purchase_request_publish,
@@ -39,65 +35,19 @@ from market.services.requests import (
 )
 from market.services.selection import award_decline, objection_answer, objection_file
 from market.verification import verify_request_draw
-from tests.accounts.factories import OrganisationFactory, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.agencies.factories import AgencyFactory
-from tests.market.factories import ProjectFactory, ServiceItemFactory
+from tests.market.factories import ServiceItemFactory
+from tests.market.scenario import NOW, Market
 
 pytestmark = pytest.mark.django_db
 Status = PurchaseRequest.Status
-NOW = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)  # a Monday, 17:00 in Beijing
 
 
 @pytest.fixture(autouse=True)
 def _clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-class Market:
-    """An owner with a state-funded project, a published item and four eligible agencies."""
-
-    def __init__(self, *, funding=Project.Funding.STATE, **item_fields):
-        self.item = ServiceItemFactory(
-            fee_mode=FeeMode.MARKET,
-            reference_price_low=Decimal("50000"),
-            reference_price_high=Decimal("150000"),
-            statutory_time_limit_days=30,
-            **item_fields,
-        )
-        self.owner = UserFactory(organisation=OrganisationFactory(kind=Role.PROJECT_OWNER))
-        self.project = ProjectFactory(
-            owner=self.owner.organisation, funding=funding, region="彭山区"
-        )
-        self.agencies = [AgencyFactory() for _ in range(4)]
-        for agency in self.agencies:
-            agency_scope_recompute(agency=agency)
-        self.admins = [UserFactory(organisation=agency.organisation) for agency in self.agencies]
-
-    def terms(self, **changes) -> RequestTerms:
-        values = {
-            "service_item": self.item,
-            "budget": Decimal("200000"),
-            "selection_method": SelectionMethod.RANDOM_DRAW,
-            "quote_deadline": NOW + datetime.timedelta(days=3),
-            **changes,
-        }
-        return RequestTerms(**values)
-
-    def published(self, **changes) -> PurchaseRequest:
-        request = purchase_request_create(
-            actor=self.owner, project=self.project, terms=self.terms(**changes)
-        )
-        return purchase_request_publish(actor=self.owner, request=request)
-
-    def quote(self, request, index, amount, **extra) -> Quote:
-        return quote_submit(
-            actor=self.admins[index],
-            request=request,
-            amount=amount,
-            committed_time_limit_days=extra.pop("days", 20),
-            **extra,
-        )
 
 
 @pytest.fixture

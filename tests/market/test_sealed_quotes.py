@@ -22,7 +22,7 @@ from market.services.quotes import quote_submit
 from market.services.requests import purchase_request_sync
 from tests.accounts.factories import UserFactory
 from tests.agencies.factories import AgencyFactory
-from tests.market.test_purchasing import NOW, Market
+from tests.market.scenario import NOW, Market
 
 AMOUNT = "87654.32"
 

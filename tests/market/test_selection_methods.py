@@ -17,7 +17,7 @@ from market.services.selection import (
     selection_scored_decide,
 )
 from market.verification import verify_request_draw
-from tests.market.test_purchasing import NOW, Market
+from tests.market.scenario import NOW, Market
 
 pytestmark = pytest.mark.django_db
 Status = PurchaseRequest.Status

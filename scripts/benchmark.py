@@ -43,6 +43,8 @@ PAGES = [
     ("catalogue search 评价", "/catalogue/?q=%E8%AF%84%E4%BB%B7"),
     ("agency roster, first page", "/agencies/"),
     ("agency roster, page 500", "/agencies/?page=500"),
+    ("notices", "/notices/"),
+    ("notices, page 2000", "/notices/?page=2000"),
 ]
 
 

@@ -210,6 +210,8 @@ class PurchaseRequest(models.Model):
         indexes = [
             models.Index(fields=["-created_at"], name="purchaserequest_newest"),
             models.Index(fields=["status", "quote_deadline"], name="purchaserequest_due"),
+            # The public notice list: newest published first.
+            models.Index(fields=["-published_at", "-id"], name="purchaserequest_notices"),
         ]
 
     def __str__(self) -> str:

@@ -9,9 +9,11 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Organisation, Role
 from accounts.validators import credit_code_derive
+from agencies.models import Agency
 from market.models import Project, PurchaseRequest, ServiceItem
 
 AGENCY_PREFIX = "规模测试中介机构"
@@ -41,11 +43,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{label}: {done}/{total} ({done * 100 // total}%)")
 
     def _agencies(self, count: int) -> None:
+        now = timezone.now()
         start = Organisation.objects.filter(name__startswith=AGENCY_PREFIX).count()
         for offset in range(0, count, BATCH):
             numbers = range(start + offset, start + min(offset + BATCH, count))
             with transaction.atomic():
-                Organisation.objects.bulk_create(
+                organisations = Organisation.objects.bulk_create(
                     Organisation(
                         name=AGENCY_NAME.format(number),
                         kind=Role.AGENCY,
@@ -54,9 +57,20 @@ class Command(BaseCommand):
                     )
                     for number in numbers
                 )
+                # On the roster, so the public lists are measured at their real size.
+                Agency.objects.bulk_create(
+                    Agency(
+                        organisation=organisation,
+                        legal_representative="规模测试",
+                        status=Agency.Status.ACTIVE,
+                        activated_at=now,
+                    )
+                    for organisation in organisations
+                )
             self._progress("agencies", min(offset + BATCH, count), count)
 
     def _requests(self, count: int) -> None:
+        now = timezone.now()
         items = list(ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED).order_by("pk"))
         if not items:
             raise CommandError("No published service items: run `manage.py seed_demo` first.")
@@ -96,7 +110,8 @@ class Command(BaseCommand):
                         project=projects[(number - start) // REQUESTS_PER_PROJECT],
                         service_item=next(item_cycle),
                         budget=Decimal(50_000 + (number % 50) * 5_000),
-                        status=next(statuses),
+                        status=(status := next(statuses)),
+                        published_at=None if status == PurchaseRequest.Status.DRAFT else now,
                     )
                     for number in numbers
                 )

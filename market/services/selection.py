@@ -99,7 +99,7 @@ def open_and_select(request: PurchaseRequest, *, now: datetime.datetime) -> Purc
         )
     if request.selection_method in AUTOMATIC:
         record = _draw(request, secret, valid, _price_parameters(valid))
-        return _award_key(request, record, record.result["winner"], actor=None, now=now)
+        return _award_key(request, record.result["winner"], actor=None, now=now)
     if request.selection_method == SelectionMethod.CREDIT_MERIT:
         scores = {_key(quote): str(quote.agency.credit_score) for quote in valid}
         _draw(
@@ -162,7 +162,7 @@ def _award(
     return request
 
 
-def _award_key(request, record, key: str, *, actor, now) -> PurchaseRequest:
+def _award_key(request: PurchaseRequest, key: str, *, actor, now) -> PurchaseRequest:
     agency = Agency.objects.get(organisation__credit_code=key)
     return _award(request, agency, actor=actor, now=now)
 
@@ -244,7 +244,7 @@ def selection_scored_decide(
         totals[_key(quote)] = str(total.quantize(Decimal("0.01")))
     secret = sealing.open_text(request.draw_secret_sealed)
     record = _draw(request, secret, valid, {"totals": totals})
-    return _award_key(request, record, record.result["winner"], actor=actor, now=timezone.now())
+    return _award_key(request, record.result["winner"], actor=actor, now=timezone.now())
 
 
 # After the award ------------------------------------------------------------------------------
@@ -262,7 +262,7 @@ def _next_after_decline(request: PurchaseRequest, *, actor: User | None, now) ->
             return move(
                 request, Status.FAILED, actor=None, outcome_note=_("No agency left to select.")
             )
-        return _award_key(request, None, remaining[0], actor=None, now=now)
+        return _award_key(request, remaining[0], actor=None, now=now)
     if not (valid_keys - declined):
         return move(request, Status.FAILED, actor=None, outcome_note=_("No agency left to select."))
     return request  # the owner chooses again

@@ -1,10 +1,6 @@
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import Organisation, Role, User
-
-
-def user_with_organisation(*, user_id: int) -> User:
-    return User.objects.select_related("organisation").get(pk=user_id)
+from accounts.models import Organisation, Role
 
 
 def organisation_list(*, kind: Role | None = None) -> QuerySet[Organisation]:

@@ -62,10 +62,11 @@ test-services: install ## Run the suite against PostgreSQL, Redis and Elasticsea
 	ZJCS_REQUIRE_SERVICES=1 $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: install ## ruff, mypy, and a check that migrations match the models
+lint: install ## ruff, mypy, the layer contract (import-linter) and a migrations check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 
 .PHONY: format

@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self) -> None:
+        # Imported for their side effect: the rules register themselves (django-rules).
+        from accounts import permissions  # noqa: F401
         from accounts.roles import roles_sync_after_migrate
 
         # Permissions exist only after migrate has run, so the role groups are (re)granted

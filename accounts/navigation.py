@@ -18,7 +18,7 @@ class NavItem:
 def _public_items() -> list[NavItem]:
     return [
         NavItem(_("Home"), "/"),
-        NavItem(_("Service catalogue"), reverse("market:catalogue")),
+        NavItem(_("Service catalogue"), reverse("catalogue:list")),
         NavItem(_("Agency roster"), reverse("agencies:list")),
         NavItem(_("Notices"), reverse("market:notices")),
     ]
@@ -38,7 +38,7 @@ def navigation_for(user: User) -> list[NavItem]:
         return items
     role = user.role
     if role is not None:
-        items.append(NavItem(_WORKSPACE_LABELS[role], reverse("accounts:workspace")))
+        items.append(NavItem(_WORKSPACE_LABELS[role], reverse("cms:workspace")))
     if user.has_perm("wagtailadmin.access_admin"):
         items.append(NavItem(_("Back office"), reverse("wagtailadmin_home")))
     return items

@@ -16,12 +16,12 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.AGENCY: (),
     Role.REGULATOR: (
         "wagtailadmin.access_admin",
-        "market.add_serviceitem",
-        "market.change_serviceitem",
-        "market.view_serviceitem",
-        "market.add_qualificationtype",
-        "market.change_qualificationtype",
-        "market.view_qualificationtype",
+        "catalogue.add_serviceitem",
+        "catalogue.change_serviceitem",
+        "catalogue.view_serviceitem",
+        "catalogue.add_qualificationtype",
+        "catalogue.change_qualificationtype",
+        "catalogue.view_qualificationtype",
         "market.add_regionalassessment",
         "market.change_regionalassessment",
         "market.view_regionalassessment",
@@ -31,7 +31,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.change_calendarday",
         "core.delete_calendarday",
     ),
-    Role.APPROVAL_DEPARTMENT: ("market.view_serviceitem",),
+    Role.APPROVAL_DEPARTMENT: ("catalogue.view_serviceitem",),
 }
 
 

@@ -17,7 +17,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.account_detail, name="detail"),
-    path("workspace/", views.workspace, name="workspace"),
     path("organisation/edit/", views.organisation_edit, name="organisation_edit"),
     path(
         "password/change/",

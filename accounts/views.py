@@ -6,18 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.forms import OrganisationContactForm
-from accounts.models import Role
-from accounts.selectors import organisation_counts
 from accounts.services import organisation_update
 from core.exceptions import ApplicationError
 from core.forms import apply_application_error
-from core.pagination import paginate
-from market.selectors import (
-    invitation_unread_count,
-    project_list_for_owner,
-    purchase_request_list_for_owner,
-    service_item_list_for_department,
-)
 
 
 @login_required
@@ -53,26 +44,3 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The organisation's details were saved."))
             return redirect("accounts:detail")
     return render(request, "accounts/organisation_edit.html", {"form": form})
-
-
-@login_required
-def workspace(request: HttpRequest) -> HttpResponse:
-    """Each role's starting page after signing in."""
-    role = request.user.role
-    organisation = request.user.organisation
-    context: dict = {"organisation": organisation, "role": role}
-    if role == Role.PROJECT_OWNER:
-        context["projects"] = project_list_for_owner(owner=organisation)
-        context["page"] = paginate(request, purchase_request_list_for_owner(owner=organisation))
-    elif role == Role.APPROVAL_DEPARTMENT:
-        context["page"] = paginate(
-            request, service_item_list_for_department(department=organisation)
-        )
-    elif role == Role.AGENCY:
-        # An agency's primary key is its organisation's.
-        context["unread_invitation_count"] = invitation_unread_count(agency_id=organisation.pk)
-    elif role == Role.REGULATOR:
-        context["organisation_counts"] = organisation_counts()
-    elif role is None:
-        return redirect("wagtailadmin_home")
-    return render(request, f"accounts/workspace_{role.value}.html", context)

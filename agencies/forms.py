@@ -10,10 +10,10 @@ from accounts.models import Organisation
 from agencies.models import Affiliation, Practitioner
 from agencies.services.affiliations import DEPARTMENT_KINDS
 from agencies.services.registration import CertificateInput, normalise_credit_code
+from catalogue.models import QualificationType
 from core.exceptions import ApplicationError
 from core.forms import apply_application_error
 from core.uploads import validate_upload
-from market.models import QualificationType
 
 SCAN_HELP = _("PDF, JPEG or PNG, at most 10 MB.")
 

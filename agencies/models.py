@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from market.models import QualificationType, ServiceItem
+from catalogue.models import QualificationType, ServiceItem
 
 
 class Agency(models.Model):

@@ -14,7 +14,8 @@ from agencies.models import (
     Practitioner,
     Qualification,
 )
-from market.models import QualificationType, ServiceItem
+from catalogue.models import QualificationType, ServiceItem
+from catalogue.selectors import service_item_published
 
 # Shown on the public roster: only active agencies may be chosen.
 LISTED_STATUSES = (Agency.Status.ACTIVE,)
@@ -107,9 +108,7 @@ def agency_roster_regions() -> list[str]:
 def roster_filter_choices() -> dict:
     """The catalogue items and qualification types the roster can be filtered by."""
     return {
-        "service_items": ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED)
-        .only("pk", "code", "name")
-        .order_by("code"),
+        "service_items": service_item_published().select_related(None).only("pk", "code", "name"),
         "qualification_types": QualificationType.objects.only("pk", "name").order_by("name"),
         "regions": agency_roster_regions(),
     }
@@ -209,3 +208,10 @@ def affiliation_list_for_agency(*, agency: Agency) -> QuerySet[Affiliation]:
 
 def scope_list_for_agency(*, agency: Agency) -> QuerySet[AgencyServiceScope]:
     return _scope_rows().filter(agency=agency)
+
+
+def service_item_qualifying_agency_count(*, service_item: ServiceItem) -> int:
+    """How many active agencies may serve the item now (one query)."""
+    return AgencyServiceScope.objects.filter(
+        service_item=service_item, in_scope=True, agency__status=Agency.Status.ACTIVE
+    ).count()

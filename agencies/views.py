@@ -100,7 +100,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def agency_register_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         messages.info(request, _("Sign out first to register another agency."))
-        return redirect("accounts:workspace")
+        return redirect("cms:workspace")
     form = AgencyRegistrationForm(request.POST or None, request.FILES or None)
     formset = CertificateFormSet(request.POST or None, request.FILES or None, prefix="certificates")
     if request.method == "POST" and form.is_valid() and formset.is_valid():

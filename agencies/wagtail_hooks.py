@@ -1,17 +1,12 @@
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 
-from agencies import admin_views
-
-
-class RegulatorMenuItem(MenuItem):
-    """Shown to regulators only: an approval department never reviews agencies (R4)."""
-
-    def is_shown(self, request):
-        return admin_views.is_regulator(request.user)
-
+from accounts.mixins import RegulatorMenuItem
+from agencies.admin import views as admin_views
+from agencies.selectors import service_item_qualifying_agency_count
+from catalogue.views import ITEM_PAGE_HOOK
 
 agency_review_urls = [
     path("", admin_views.ReviewQueueView.as_view(), name="queue"),
@@ -52,3 +47,11 @@ def register_agency_review_menu():
         icon_name="group",
         order=150,
     )
+
+
+@hooks.register(ITEM_PAGE_HOOK)
+def qualifying_agency_count(service_item):
+    """The catalogue page of an item says how many active agencies may serve it now."""
+    return {
+        "qualifying_agency_count": service_item_qualifying_agency_count(service_item=service_item)
+    }

@@ -3,7 +3,8 @@ from django.db.models import Count, Q
 from accounts.models import Organisation
 from accounts.selectors import organisation_counts
 from agencies.models import Agency
-from market.models import PurchaseRequest, RegionalAssessmentKind, ServiceItem
+from catalogue.models import RegionalAssessmentKind, ServiceItem
+from market.models import PurchaseRequest
 
 
 def home_page_figures() -> dict:

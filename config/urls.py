@@ -18,7 +18,9 @@ urlpatterns = [
 # Chinese pages live at the bare paths, English ones under /en/: a link or a bookmark always
 # opens in Chinese unless the reader chose English.
 urlpatterns += i18n_patterns(
+    path("accounts/", include("cms.urls")),
     path("accounts/", include("accounts.urls")),
+    path("catalogue/", include("catalogue.urls")),
     path("my/requests/", include("market.owner_urls")),
     path("my/quotes/", include("market.agency_urls")),
     path("", include("market.urls")),

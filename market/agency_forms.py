@@ -7,7 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Practitioner
-from market.models import FeeMode, PurchaseRequest
+from catalogue.models import FeeMode
+from market.models import PurchaseRequest
 from market.services.quotes import MemberShare
 
 MEMBER_SLOTS = 3

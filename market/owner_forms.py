@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from agencies.models import Agency
-from market.models import Project, PurchaseRequest, Quote, SelectionMethod, ServiceItem
+from catalogue.models import ServiceItem
+from market.models import Project, PurchaseRequest, Quote, SelectionMethod
 from market.services.requests import PRICE_CRITERION, RequestTerms, direct_selection_allowed
 
 # Every time an owner types is Beijing time, whatever the browser's or the server's zone.

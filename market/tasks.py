@@ -1,18 +1,10 @@
 from celery import shared_task
 
-from market.services import service_item_versions_apply_due
 from market.services.notifications import award_notify as award_notify_service
 from market.services.notifications import invitations_send as invitations_send_service
 from market.services.requests import (
     purchase_requests_sync_due as purchase_requests_sync_due_service,
 )
-
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
-def catalogue_versions_apply_due() -> int:
-    """Daily: apply the catalogue changes whose effective date has come (R1). Safe to run
-    twice; returns how many versions it applied."""
-    return service_item_versions_apply_due()
 
 
 @shared_task

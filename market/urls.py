@@ -5,9 +5,6 @@ from market import views
 app_name = "market"
 
 urlpatterns = [
-    path("catalogue/", views.catalogue_list, name="catalogue"),
-    path("catalogue/adjustments/", views.catalogue_adjustments, name="catalogue_adjustments"),
-    path("catalogue/<str:code>/", views.catalogue_detail, name="catalogue_detail"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/<str:number>/", views.notice_detail, name="notice_detail"),
     path("verify/draw/<str:number>/", views.verify_draw, name="verify_draw"),

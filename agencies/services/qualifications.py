@@ -12,8 +12,8 @@ from accounts.models import User
 from agencies.models import Agency, Qualification
 from agencies.services.profile import agency_for_update, agency_touch, upload_errors
 from agencies.services.scope import agency_scope_recompute
+from catalogue.models import QualificationType
 from core.exceptions import ApplicationError
-from market.models import QualificationType
 
 
 def qualification_errors(

@@ -21,8 +21,8 @@ from agencies.services.profile import upload_errors
 from agencies.services.qualifications import qualification_create, qualification_errors
 from agencies.services.scope import agency_scope_recompute
 from agencies.services.status import agency_submit_for_review
+from catalogue.models import QualificationType
 from core.exceptions import ApplicationError
-from market.models import QualificationType
 
 
 @dataclass(frozen=True)

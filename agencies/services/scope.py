@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyServiceScope, Qualification
-from market.models import ServiceItem
+from catalogue.models import ServiceItem
 
 
 def _held(qualifications: list[Qualification], today: datetime.date) -> list[tuple[int, str]]:

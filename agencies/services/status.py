@@ -30,9 +30,9 @@ from accounts.models import User
 from agencies.models import Agency, AgencyStatusEvent
 from agencies.services.scope import agency_scope_recompute
 from agencies.services.staff_register import regulator_check, staff_register_conflicts
+from catalogue.models import QualificationRequirement, QualificationType, ServiceItem
 from core.exceptions import ApplicationError
 from core.workdays import add_workdays
-from market.models import QualificationRequirement, QualificationType, ServiceItem
 
 REVIEW_WORKING_DAYS = 2
 

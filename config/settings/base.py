@@ -48,10 +48,13 @@ THIRD_PARTY_APPS = [
     "axes",
     "django_celery_beat",
     "django_structlog",
+    "rules",
+    "django_filters",
 ]
 LOCAL_APPS = [
     "core",
     "accounts",
+    "catalogue",
     "agencies",
     "market",
     "contracts",
@@ -124,6 +127,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Object rules (who acts for which agency, project or request) are django-rules predicates in
+# accounts/permissions.py, tested with `rules.test_rule`, never through the backends above.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -138,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:workspace"
+LOGIN_REDIRECT_URL = "cms:workspace"
 LOGOUT_REDIRECT_URL = "/"
 
 # Login throttling: five failures for one username from one address lock that pair out for a
@@ -226,7 +231,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "core.tasks.scheduler_heartbeat", "schedule": 60.0},
     "catalogue-apply-due-versions": {
-        "task": "market.tasks.catalogue_versions_apply_due",
+        "task": "catalogue.tasks.catalogue_versions_apply_due",
         "schedule": crontab(hour=0, minute=5),
     },
     "purchase-requests-clock": {

@@ -1,13 +1,5 @@
-"""The marketplace's models: the catalogue, and purchasing (requests, quotes, selection)."""
+"""The marketplace's models: projects, purchase requests, sealed quotes and selection."""
 
-from market.models.catalogue import (
-    FeeMode,
-    QualificationRequirement,
-    QualificationType,
-    RegionalAssessmentKind,
-    ServiceItem,
-    ServiceItemVersion,
-)
 from market.models.purchasing import (
     AwardDecline,
     Invitation,
@@ -25,21 +17,15 @@ from market.models.purchasing import (
 
 __all__ = [
     "AwardDecline",
-    "FeeMode",
     "Invitation",
     "Objection",
     "Project",
     "PurchaseRequest",
-    "QualificationRequirement",
-    "QualificationType",
     "Quote",
     "QuoteMember",
     "QuoteReceipt",
     "RegionalAssessment",
-    "RegionalAssessmentKind",
     "RequestEvent",
     "RequestExclusion",
     "SelectionMethod",
-    "ServiceItem",
-    "ServiceItemVersion",
 ]

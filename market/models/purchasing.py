@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from market.models.catalogue import RegionalAssessmentKind, ServiceItem
+from catalogue.models import RegionalAssessmentKind, ServiceItem
 
 
 class SelectionMethod(models.TextChoices):

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from agencies.models import Agency, Practitioner
+from catalogue.models import FeeMode
 from core.exceptions import ApplicationError
 from core.uploads import PDF, validate_upload
 from market import sealing
-from market.models import FeeMode, PurchaseRequest, Quote, QuoteMember, QuoteReceipt
+from market.models import PurchaseRequest, Quote, QuoteMember, QuoteReceipt
 from market.selectors import eligible_agencies
 from market.services.requests import lock, sync_locked
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from agencies.models import Agency
+from catalogue.models import ServiceItem
 from core.exceptions import ApplicationError
 from market import draws, sealing
 from market.models import (
@@ -25,7 +26,6 @@ from market.models import (
     RequestEvent,
     RequestExclusion,
     SelectionMethod,
-    ServiceItem,
 )
 from market.selectors import eligible_agencies, regional_assessment_covering
 

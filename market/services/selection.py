@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from agencies.models import Agency
+from catalogue.models import FeeMode
 from core.exceptions import ApplicationError
 from core.workdays import add_workdays
 from market import draws, sealing
 from market.models import (
     AwardDecline,
-    FeeMode,
     Objection,
     PurchaseRequest,
     Quote,

@@ -19,9 +19,9 @@ def test_role_groups_carry_the_role_permissions():
     regulator = UserFactory(organisation=OrganisationFactory(kind=Role.REGULATOR))
     owner = UserFactory(organisation=OrganisationFactory(kind=Role.PROJECT_OWNER))
     assert regulator.has_perm("wagtailadmin.access_admin")
-    assert regulator.has_perm("market.change_serviceitem")
+    assert regulator.has_perm("catalogue.change_serviceitem")
     assert not owner.has_perm("wagtailadmin.access_admin")
-    assert not owner.has_perm("market.change_serviceitem")
+    assert not owner.has_perm("catalogue.change_serviceitem")
 
 
 def test_organisation_admin_may_change_only_their_own_organisation():

@@ -27,9 +27,9 @@ def test_each_role_signs_in_and_sees_its_navigation(client, role):
 
     response = _sign_in(client, user.username)
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:workspace")
+    assert response["Location"] == reverse("cms:workspace")
 
-    page = client.get(reverse("accounts:workspace")).content.decode()
+    page = client.get(reverse("cms:workspace")).content.decode()
     assert WORKSPACE_LABELS[role] in page
     for other_role, label in WORKSPACE_LABELS.items():
         if other_role != role:

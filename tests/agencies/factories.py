@@ -5,28 +5,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from agencies.models import Agency, Qualification
-from market.models import QualificationRequirement, QualificationType
 from tests.accounts.factories import OrganisationFactory
-
-
-class QualificationTypeFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = QualificationType
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"qual-{n}")
-    name = factory.Sequence(lambda n: f"测试资质{n}")
-    grades = ["甲级", "乙级", "丙级"]
-
-
-class QualificationRequirementFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = QualificationRequirement
-
-    service_item = factory.SubFactory("tests.market.factories.ServiceItemFactory")
-    alternative = 1
-    qualification_type = factory.SubFactory(QualificationTypeFactory)
-    minimum_grade = "乙级"
+from tests.catalogue.factories import QualificationTypeFactory
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

@@ -10,7 +10,8 @@ from agencies.services.expiry import qualifications_expiry_run
 from agencies.services.scope import agency_scope_recompute
 from agencies.tasks import qualifications_expiry_daily
 from tests.accounts.factories import UserFactory
-from tests.agencies.factories import QualificationFactory, QualificationRequirementFactory
+from tests.agencies.factories import QualificationFactory
+from tests.catalogue.factories import QualificationRequirementFactory
 
 pytestmark = pytest.mark.django_db
 

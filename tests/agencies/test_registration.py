@@ -13,11 +13,13 @@ from tests.accounts.factories import TEST_PASSWORD
 from tests.agencies.factories import (
     PNG_BYTES,
     AgencyFactory,
-    QualificationRequirementFactory,
-    QualificationTypeFactory,
     pdf_upload,
 )
-from tests.market.factories import ServiceItemFactory
+from tests.catalogue.factories import (
+    QualificationRequirementFactory,
+    QualificationTypeFactory,
+    ServiceItemFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from accounts.models import Organisation, User
 from accounts.validators import credit_code_derive
 from agencies.models import Agency, Qualification
 from tests.accounts.factories import TEST_PASSWORD
-from tests.agencies.factories import PNG_BYTES, QualificationTypeFactory, pdf_upload
+from tests.agencies.factories import PNG_BYTES, pdf_upload
+from tests.catalogue.factories import QualificationTypeFactory
 
 pytestmark = pytest.mark.django_db
 

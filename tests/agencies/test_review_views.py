@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.admin_views import STAFF_REGISTER_SESSION_KEY
+from agencies.admin.views import STAFF_REGISTER_SESSION_KEY
 from agencies.models import Agency, StaffRegisterEntry
 from core.identity import id_number_hash
 from core.workdays import is_workday
@@ -18,9 +18,9 @@ from tests.accounts.factories import UserFactory
 from tests.agencies.factories import (
     AgencyFactory,
     QualificationFactory,
-    QualificationRequirementFactory,
 )
 from tests.agencies.test_staff_register import PractitionerFactory, make_id_number
+from tests.catalogue.factories import QualificationRequirementFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,12 @@ from tests.agencies.factories import (
     AgencyFactory,
     PractitionerFactory,
     QualificationFactory,
+)
+from tests.catalogue.factories import (
     QualificationRequirementFactory,
     QualificationTypeFactory,
+    ServiceItemFactory,
 )
-from tests.market.factories import ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
 

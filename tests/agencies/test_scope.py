@@ -5,14 +5,16 @@ from django.utils import timezone
 
 from agencies.models import Affiliation
 from agencies.services import agency_scope_recompute, scopes_recompute_for_item
-from market.models import ServiceItem
+from catalogue.models import ServiceItem
 from tests.agencies.factories import (
     AgencyFactory,
     QualificationFactory,
+)
+from tests.catalogue.factories import (
     QualificationRequirementFactory,
     QualificationTypeFactory,
+    ServiceItemFactory,
 )
-from tests.market.factories import ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
 

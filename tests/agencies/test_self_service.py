@@ -17,12 +17,14 @@ from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import (
     AgencyFactory,
     QualificationFactory,
-    QualificationRequirementFactory,
-    QualificationTypeFactory,
     id_number_with_check,
     pdf_upload,
 )
-from tests.market.factories import ServiceItemFactory
+from tests.catalogue.factories import (
+    QualificationRequirementFactory,
+    QualificationTypeFactory,
+    ServiceItemFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

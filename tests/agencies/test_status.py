@@ -17,18 +17,20 @@ from agencies.services.status import (
     agency_submit_for_review,
     agency_suspend,
 )
+from catalogue.models import ServiceItem
 from core.exceptions import ApplicationError
 from core.identity import id_number_hash
-from market.models import ServiceItem
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import (
     AgencyFactory,
     QualificationFactory,
-    QualificationRequirementFactory,
-    QualificationTypeFactory,
 )
 from tests.agencies.test_staff_register import PractitionerFactory, make_id_number
-from tests.market.factories import ServiceItemFactory
+from tests.catalogue.factories import (
+    QualificationRequirementFactory,
+    QualificationTypeFactory,
+    ServiceItemFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

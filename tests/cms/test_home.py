@@ -8,7 +8,8 @@ from accounts.models import Role
 from agencies.models import Agency
 from tests.accounts.factories import OrganisationFactory
 from tests.agencies.factories import AgencyFactory
-from tests.market.factories import PurchaseRequestFactory, ServiceItemFactory
+from tests.catalogue.factories import ServiceItemFactory
+from tests.market.factories import PurchaseRequestFactory
 
 pytestmark = pytest.mark.django_db
 

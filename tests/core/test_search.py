@@ -1,10 +1,10 @@
 import pytest
 from wagtail.search.backends import get_search_backend
 
+from catalogue.models import ServiceItem
+from catalogue.selectors import service_item_published, service_item_search
 from core.search import index_tokens, query_tokens
-from market.models import ServiceItem
-from market.selectors import service_item_public_list
-from tests.market.factories import ServiceItemFactory
+from tests.catalogue.factories import ServiceItemFactory
 
 HUAN, JING, HUANJING = "h73af", "h5883", "h73af5883"  # 环, 境, 环境
 
@@ -49,14 +49,14 @@ def test_searching_part_of_a_chinese_name(search_index, query, finds):
     ServiceItemFactory(name="房产测绘")
     search_index.refresh()
 
-    found = [item.pk for item in service_item_public_list(query=query)]
+    found = [item.pk for item in service_item_search(service_item_published(), query)]
     assert found == ([wanted.pk] if finds else [])
 
 
 def test_search_leaves_out_unpublished_items(search_index):
     ServiceItemFactory(name="地震安全性评价", status=ServiceItem.Status.DRAFT)
     search_index.refresh()
-    assert list(service_item_public_list(query="地震")) == []
+    assert list(service_item_search(service_item_published(), "地震")) == []
 
 
 @pytest.mark.elasticsearch

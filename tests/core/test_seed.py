@@ -2,8 +2,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Organisation, Role, User
-from core import demo_data
-from market.models import Project, PurchaseRequest, RegionalAssessmentKind, ServiceItem
+from catalogue.models import RegionalAssessmentKind, ServiceItem
+from cms import demo_data
+from market.models import Project, PurchaseRequest
 
 pytestmark = pytest.mark.django_db
 

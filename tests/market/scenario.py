@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from accounts.models import Role
 from agencies.services import agency_scope_recompute
-from market.models import FeeMode, Project, PurchaseRequest, Quote, SelectionMethod
+from catalogue.models import FeeMode
+from market.models import Project, PurchaseRequest, Quote, SelectionMethod
 from market.services.quotes import quote_submit
 from market.services.requests import (
     RequestTerms,
@@ -15,7 +16,8 @@ from market.services.requests import (
 )
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import AgencyFactory
-from tests.market.factories import ProjectFactory, ServiceItemFactory
+from tests.catalogue.factories import ServiceItemFactory
+from tests.market.factories import ProjectFactory
 
 NOW = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
 

@@ -11,15 +11,14 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency
+from catalogue.models import FeeMode, ServiceItem
 from market.models import (
-    FeeMode,
     Invitation,
     Objection,
     PurchaseRequest,
     Quote,
     QuoteMember,
     QuoteReceipt,
-    ServiceItem,
 )
 from market.services.requests import purchase_request_create, purchase_request_sync
 from tests.accounts.factories import UserFactory
@@ -377,7 +376,7 @@ def test_the_agency_workspace_links_to_the_inbox_with_the_unread_count(market, c
     assert "/my/quotes/" in html
     # The count is shown when the workspace view supplies it (see the report: accounts/views).
     rendered = render_to_string(
-        "accounts/workspace_agency.html",
+        "cms/workspace_agency.html",
         {"organisation": market.agencies[0].organisation, "unread_invitation_count": 3},
     )
     assert "/my/quotes/" in rendered and "3" in rendered

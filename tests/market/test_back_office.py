@@ -1,7 +1,7 @@
 import pytest
 
 from market.models import RegionalAssessment
-from tests.market.factories import ServiceItemFactory
+from tests.catalogue.factories import ServiceItemFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from accounts.models import Role
 from agencies.models import Agency
+from catalogue.models import RegionalAssessmentKind
 from market.models import (
     Objection,
     Project,
     PurchaseRequest,
     RegionalAssessment,
-    RegionalAssessmentKind,
     SelectionMethod,
 )
 from market.verification import verify_request_draw
@@ -486,7 +486,7 @@ def test_no_quote_amount_appears_on_any_owner_page_before_the_deadline(owner_cli
         _url("request_cancel", pr),
         _url("request_detail", draft),
         _url("request_publish", draft),
-        reverse("accounts:workspace"),
+        reverse("cms:workspace"),
     ]
     for url in pages:
         html = owner_client.get(url).content.decode()
@@ -498,7 +498,7 @@ def test_no_quote_amount_appears_on_any_owner_page_before_the_deadline(owner_cli
 
 def test_the_workspace_links_to_the_owner_pages(owner_client, market):
     pr = market.draft()
-    html = owner_client.get(reverse("accounts:workspace")).content.decode()
+    html = owner_client.get(reverse("cms:workspace")).content.decode()
     for url in (
         _url("project_new"),
         _url("request_new"),

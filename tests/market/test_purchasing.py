@@ -12,16 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import Affiliation, Agency
+from catalogue.models import FeeMode, RegionalAssessmentKind, ServiceItem
 from config.celery import app as celery_app
 from core.exceptions import ApplicationError
 from market.models import (
-    FeeMode,
     PurchaseRequest,
     Quote,
     RegionalAssessment,
-    RegionalAssessmentKind,
     SelectionMethod,
-    ServiceItem,
 )
 from market.services.quotes import quote_submit, quote_withdraw
 from market.services.requests import (
@@ -37,7 +35,7 @@ from market.services.selection import award_decline, objection_answer, objection
 from market.verification import verify_request_draw
 from tests.accounts.factories import UserFactory
 from tests.agencies.factories import AgencyFactory
-from tests.market.factories import ServiceItemFactory
+from tests.catalogue.factories import ServiceItemFactory
 from tests.market.scenario import NOW, Market
 
 pytestmark = pytest.mark.django_db

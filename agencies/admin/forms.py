@@ -1,0 +1,42 @@
+"""Back-office forms for the roster: the reviewer's actions and the staff-register upload."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.services.status import legally_required_qualification_types
+
+
+class ApproveForm(forms.Form):
+    reason = forms.CharField(label=_("Note (optional)"), required=False, widget=forms.Textarea)
+
+
+class RejectForm(forms.Form):
+    cited_qualification_types = forms.ModelMultipleChoiceField(
+        label=_("Legally required qualifications missing or invalid"),
+        queryset=legally_required_qualification_types().order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Only a legally required qualification can be a reason to return an agency (R3)."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Explanation (optional)"), required=False, widget=forms.Textarea
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+    confirm = forms.BooleanField(label=_("I confirm this change of status."))
+
+
+class StaffRegisterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Register file (CSV or Excel .xlsx)"),
+        help_text=_("Two columns with the headers 身份证号 (ID number) and 单位 (department)."),
+    )
+    replace = forms.BooleanField(
+        label=_("This file is the whole register: remove everyone not in it"),
+        required=False,
+        initial=True,
+    )

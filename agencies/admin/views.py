@@ -1,0 +1,294 @@
+"""The regulators' back office for the roster (Wagtail admin): the review queue, the review
+page of one agency with its status actions, and the staff-register import.
+
+Only regulators (and platform administrators) get here. Wagtail's admin already demands
+`wagtailadmin.access_admin`; these views also check the role, and the services check it
+again, so an approval department never reviews, chooses or recommends an agency (R4)."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from accounts.mixins import RegulatorRequiredMixin
+from agencies.admin.forms import ApproveForm, ReasonForm, RejectForm, StaffRegisterUploadForm
+from agencies.models import Agency, StaffRegisterEntry
+from agencies.services import status as status_services
+from agencies.services.review import (
+    agencies_for_review,
+    agency_review_file,
+    review_countdowns,
+)
+from agencies.services.staff_register import (
+    StaffRegisterRow,
+    staff_register_import,
+    staff_register_read,
+)
+from core.exceptions import ApplicationError
+from core.forms import apply_application_error
+
+QUEUE_PAGE_SIZE = 20
+STAFF_REGISTER_SESSION_KEY = "agencies:staff-register-import"
+
+
+def _queue_breadcrumbs():
+    return [
+        {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+        {"url": reverse("agency_review:queue"), "label": _("Agency review")},
+    ]
+
+
+class ReviewQueueView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Pending agencies, oldest submission first, with the working days left to review them;
+    the other statuses are a tab away (for suspending, reinstating or removing agencies)."""
+
+    template_name = "agencies/review/queue.html"
+    page_title = _("Agency review")
+    header_icon = "group"
+
+    def get_breadcrumbs_items(self):
+        return [*_queue_breadcrumbs()[:1], {"url": "", "label": self.page_title}]
+
+    def get_status(self) -> str:
+        status = self.request.GET.get("status", Agency.Status.PENDING)
+        return status if status in Agency.Status.values else Agency.Status.PENDING
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        status = self.get_status()
+        page = Paginator(agencies_for_review(status=status), QUEUE_PAGE_SIZE).get_page(
+            self.request.GET.get("p")
+        )
+        agencies = list(page.object_list)
+        countdowns = review_countdowns(agencies) if status == Agency.Status.PENDING else {}
+        context.update(
+            status=status,
+            tabs=[(value, label) for value, label in Agency.Status.choices],
+            page_obj=page,
+            elided_page_range=page.paginator.get_elided_page_range(page.number),
+            rows=[(agency, countdowns.get(agency.pk)) for agency in agencies],
+        )
+        return context
+
+
+class AgencyReviewView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Everything a reviewer needs about one agency, and the actions its status allows."""
+
+    template_name = "agencies/review/agency_detail.html"
+    header_icon = "group"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        try:
+            self.review_file = agency_review_file(pk=kwargs["pk"])
+        except Agency.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get_page_title(self):
+        return str(self.review_file.agency)
+
+    def get_breadcrumbs_items(self):
+        return [*_queue_breadcrumbs(), {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agency = self.review_file.agency
+        context.update(
+            review=self.review_file,
+            agency=agency,
+            actions=[
+                (name, action["label"])
+                for name, action in ACTIONS.items()
+                if agency.status in action["from"]
+            ],
+        )
+        return context
+
+
+ACTIONS = {
+    "approve": {
+        "label": _("Approve"),
+        "target": Agency.Status.ACTIVE,
+        "from": {Agency.Status.PENDING},
+        "form": ApproveForm,
+        "service": status_services.agency_approve,
+        "done": _("%(agency)s is now on the roster."),
+    },
+    "reject": {
+        "label": _("Return for correction"),
+        "target": Agency.Status.REJECTED,
+        "from": {Agency.Status.PENDING},
+        "form": RejectForm,
+        "service": status_services.agency_reject,
+        "done": _("%(agency)s was returned for correction."),
+    },
+    "suspend": {
+        "label": _("Suspend"),
+        "target": Agency.Status.SUSPENDED,
+        "from": {Agency.Status.ACTIVE},
+        "form": ReasonForm,
+        "service": status_services.agency_suspend,
+        "done": _("%(agency)s is suspended."),
+    },
+    "reinstate": {
+        "label": _("Reinstate"),
+        "target": Agency.Status.ACTIVE,
+        "from": {Agency.Status.SUSPENDED},
+        "form": ReasonForm,
+        "service": status_services.agency_reinstate,
+        "done": _("%(agency)s is active again."),
+    },
+    "exit": {
+        "label": _("Remove from the roster"),
+        "target": Agency.Status.EXITED,
+        "from": {Agency.Status.ACTIVE, Agency.Status.SUSPENDED},
+        "form": ReasonForm,
+        "service": status_services.agency_exit,
+        "done": _("%(agency)s was removed from the roster."),
+    },
+}
+
+
+class AgencyActionView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    """Confirm one status action on one agency, with the reason or the cited qualifications
+    its service asks for."""
+
+    template_name = "agencies/review/action.html"
+    header_icon = "group"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if kwargs["action"] not in ACTIONS:
+            raise Http404
+        self.action = ACTIONS[kwargs["action"]]
+        try:
+            self.review_file = agency_review_file(pk=kwargs["pk"])
+        except Agency.DoesNotExist as exc:
+            raise Http404 from exc
+        self.agency = self.review_file.agency
+
+    def get_form_class(self):
+        return self.action["form"]
+
+    def get_page_title(self):
+        return f"{self.action['label']}: {self.agency}"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *_queue_breadcrumbs(),
+            {
+                "url": reverse("agency_review:agency", args=[self.agency.pk]),
+                "label": str(self.agency),
+            },
+            {"url": "", "label": self.action["label"]},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            review=self.review_file,
+            agency=self.agency,
+            action_label=self.action["label"],
+            action_allowed=self.agency.status in self.action["from"],
+            # R4 blocks activation; the reviewer sees why the button is not there.
+            activation_blocked=self.action["target"] == Agency.Status.ACTIVE
+            and bool(self.review_file.conflicts),
+        )
+        return context
+
+    def form_valid(self, form):
+        data = {key: value for key, value in form.cleaned_data.items() if key != "confirm"}
+        if "cited_qualification_types" in data:
+            data["cited_qualification_types"] = list(data["cited_qualification_types"])
+        try:
+            self.action["service"](agency=self.agency, actor=self.request.user, **data)
+        except ApplicationError as error:
+            apply_application_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.action["done"] % {"agency": self.agency})
+        return HttpResponseRedirect(reverse("agency_review:agency", args=[self.agency.pk]))
+
+
+class StaffRegisterImportView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    """Upload the register, see what it will change, then confirm. Between the two steps only
+    the hashes are kept (in the session); the ID numbers are never stored or shown."""
+
+    template_name = "agencies/review/staff_register_import.html"
+    form_class = StaffRegisterUploadForm
+    page_title = _("Register of serving government staff")
+    header_icon = "doc-full"
+
+    def get_breadcrumbs_items(self):
+        return [*_queue_breadcrumbs()[:1], {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("entry_count", StaffRegisterEntry.objects.count())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm()
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            rows = staff_register_read(actor=self.request.user, upload=form.cleaned_data["file"])
+        except ApplicationError as error:
+            form.add_error("file", error.message)
+            return self.render_to_response(
+                self.get_context_data(form=form, row_errors=error.extra.get("rows", []))
+            )
+        replace = form.cleaned_data["replace"]
+        hashes = [row.id_number_hash for row in rows]
+        known = StaffRegisterEntry.objects.filter(id_number_hash__in=hashes).count()
+        total = StaffRegisterEntry.objects.count()
+        self.request.session[STAFF_REGISTER_SESSION_KEY] = {
+            "rows": [[row.number, row.id_number_hash, row.department_name] for row in rows],
+            "replace": replace,
+        }
+        departments: dict[str, int] = {}
+        for row in rows:
+            departments[row.department_name] = departments.get(row.department_name, 0) + 1
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                preview={
+                    "rows": len(rows),
+                    "new": len(rows) - known,
+                    "known": known,
+                    "removed": total - known if replace else 0,
+                    "replace": replace,
+                    "departments": sorted(departments.items()),
+                },
+            )
+        )
+
+    def confirm(self):
+        pending = self.request.session.pop(STAFF_REGISTER_SESSION_KEY, None)
+        if not pending:
+            messages.error(self.request, _("Upload the register again; the preview has expired."))
+            return HttpResponseRedirect(reverse("agency_review:staff_register"))
+        rows = [
+            StaffRegisterRow(number=number, id_number_hash=hashed, department_name=department)
+            for number, hashed, department in pending["rows"]
+        ]
+        try:
+            result = staff_register_import(
+                actor=self.request.user, rows=rows, replace=pending["replace"]
+            )
+        except ApplicationError as error:
+            messages.error(self.request, error.message)
+        else:
+            messages.success(
+                self.request,
+                _(
+                    "The register was imported: %(created)d added, %(updated)d changed, "
+                    "%(removed)d removed."
+                )
+                % {"created": result.created, "updated": result.updated, "removed": result.removed},
+            )
+        return HttpResponseRedirect(reverse("agency_review:staff_register"))

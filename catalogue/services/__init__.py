@@ -1,0 +1,53 @@
+"""Writes to the service catalogue and its spreadsheet import (R1, R2, R10)."""
+
+from catalogue.services.items import (
+    CONTENT_FIELDS,
+    FEE_MODE_AMOUNTS,
+    RequirementSpec,
+    guide_missing,
+    requirement_specs_of,
+    requirements_format,
+    requirements_parse,
+    service_item_clean,
+    service_item_create,
+    service_item_pending_version,
+    service_item_planned_content,
+    service_item_publish,
+    service_item_retire,
+    service_item_update,
+    service_item_values,
+    service_item_version_apply,
+    service_item_versions_apply_due,
+)
+from catalogue.services.spreadsheet import (
+    CATALOGUE_COLUMNS,
+    CatalogueImportPreview,
+    catalogue_export_table,
+    catalogue_import_apply,
+    catalogue_import_preview,
+)
+
+__all__ = [
+    "CATALOGUE_COLUMNS",
+    "CONTENT_FIELDS",
+    "FEE_MODE_AMOUNTS",
+    "CatalogueImportPreview",
+    "RequirementSpec",
+    "catalogue_export_table",
+    "catalogue_import_apply",
+    "catalogue_import_preview",
+    "guide_missing",
+    "requirement_specs_of",
+    "requirements_format",
+    "requirements_parse",
+    "service_item_clean",
+    "service_item_create",
+    "service_item_pending_version",
+    "service_item_planned_content",
+    "service_item_publish",
+    "service_item_retire",
+    "service_item_update",
+    "service_item_values",
+    "service_item_version_apply",
+    "service_item_versions_apply_due",
+]

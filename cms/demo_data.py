@@ -1,0 +1,611 @@
+"""The demo data, drawn from the Pengshan action plan (../shared/seed/): its departments, the
+services it names, and agencies and owners of the kind found in Meishan and nearby."""
+
+from accounts.models import Role
+from catalogue.models import FeeMode
+from catalogue.models import RegionalAssessmentKind as RA
+from market.models import Project
+
+DEMO_PASSWORD = "Demo@2026-zjcs"  # noqa: S105 — printed on purpose: it is the demo's login
+
+REGULATORS = [
+    "区行政审批局",
+    "区市场监管局",
+]
+APPROVAL_DEPARTMENTS = [
+    "区发展改革局",
+    "区住建局",
+    "区自然资源和规划局",
+    "彭山生态环境局",
+    "区水利局",
+    "区应急管理局",
+    "区交通运输局",
+    "区经信局",
+]
+
+# code, name, department, related approval item, legal basis, working days, fee mode,
+# fee basis, regional-assessment kind, owner may prepare it, summary
+SERVICE_ITEMS = [
+    (
+        "PS-ZJ-001",
+        "环境影响评价文件编制",
+        "彭山生态环境局",
+        "建设项目环境影响评价文件审批",
+        "《中华人民共和国环境影响评价法》第十六条、第十九条、第二十二条",
+        30,
+        FeeMode.MARKET,
+        "实行市场调节价，平台公布参考价区间",
+        RA.ENVIRONMENTAL_IMPACT,
+        False,
+        "编制建设项目环境影响报告书或报告表，分析预测项目对环境的影响并提出防治措施。",
+    ),
+    (
+        "PS-ZJ-002",
+        "固定资产投资项目节能报告编制",
+        "区发展改革局",
+        "固定资产投资项目节能审查",
+        "《中华人民共和国节约能源法》第十五条；《固定资产投资项目节能审查办法》",
+        20,
+        FeeMode.MARKET,
+        "实行市场调节价，平台公布参考价区间",
+        RA.ENERGY_SAVING,
+        True,
+        "对项目用能的合理性、能效水平和节能措施进行评价，形成节能报告（节能评价）。",
+    ),
+    (
+        "PS-ZJ-003",
+        "地震安全性评价",
+        "区应急管理局",
+        "建设工程地震安全性评价结果的审定及抗震设防要求的确定",
+        "《中华人民共和国防震减灾法》第三十五条；《地震安全性评价管理条例》",
+        45,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        RA.SEISMIC_SAFETY,
+        False,
+        "对重大建设工程场址进行地震危险性分析，提出抗震设防要求。",
+    ),
+    (
+        "PS-ZJ-004",
+        "地质灾害危险性评估",
+        "区自然资源和规划局",
+        "建设用地预审与选址意见书核发",
+        "《地质灾害防治条例》第二十一条",
+        30,
+        FeeMode.MARKET,
+        "实行市场调节价，平台公布参考价区间",
+        RA.GEOLOGICAL_HAZARD,
+        False,
+        "评估建设场地遭受和引发地质灾害的可能性，提出防治措施。",
+    ),
+    (
+        "PS-ZJ-005",
+        "水土保持方案编制",
+        "区水利局",
+        "生产建设项目水土保持方案审批",
+        "《中华人民共和国水土保持法》第二十五条",
+        30,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        RA.SOIL_WATER_CONSERVATION,
+        True,
+        "编制生产建设项目水土保持方案报告书或报告表。",
+    ),
+    (
+        "PS-ZJ-006",
+        "防洪影响评价报告编制",
+        "区水利局",
+        "洪水影响评价类审批",
+        "《中华人民共和国防洪法》第十七条、第二十七条、第三十三条",
+        30,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        RA.FLOOD_IMPACT,
+        False,
+        "评价建设项目对防洪的影响和洪水对项目的影响，提出防治与补救措施。",
+    ),
+    (
+        "PS-ZJ-007",
+        "工程造价咨询（施工图预算编制）",
+        "区住建局",
+        "建筑工程施工许可证核发",
+        "《建筑工程施工发包与承包计价管理办法》第六条",
+        15,
+        FeeMode.MARKET,
+        "实行市场调节价，平台公布参考价区间",
+        "",
+        False,
+        "编制施工图预算、工程量清单及招标控制价。",
+    ),
+    (
+        "PS-ZJ-008",
+        "施工图设计文件审查",
+        "区住建局",
+        "建筑工程施工许可证核发",
+        "《建设工程质量管理条例》第十一条；《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》",
+        15,
+        FeeMode.GOVERNMENT_SET,
+        "由审批部门通过政府购买服务委托审查，费用纳入部门预算，业主不付费",
+        "",
+        False,
+        "对施工图涉及公共利益、公众安全和工程建设强制性标准的内容进行审查。",
+    ),
+    (
+        "PS-ZJ-009",
+        "岩土工程勘察",
+        "区住建局",
+        "施工图设计文件审查",
+        "《建设工程勘察设计管理条例》第五条、第八条",
+        20,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        "",
+        False,
+        "查明建设场地的工程地质条件，提交岩土工程勘察报告。",
+    ),
+    (
+        "PS-ZJ-010",
+        "建设工程规划放线测量",
+        "区自然资源和规划局",
+        "建设工程规划许可证核发",
+        "《中华人民共和国测绘法》第二十七条；《中华人民共和国城乡规划法》第四十条",
+        7,
+        FeeMode.GOVERNMENT_GUIDANCE,
+        "《测绘生产成本费用定额》，政府指导价上限",
+        "",
+        False,
+        "依据规划许可对建筑物位置进行放线测量并出具成果报告。",
+    ),
+    (
+        "PS-ZJ-011",
+        "房产测绘（不动产测绘）",
+        "区自然资源和规划局",
+        "不动产登记",
+        "《中华人民共和国测绘法》第三十一条；《房产测绘管理办法》",
+        10,
+        FeeMode.GOVERNMENT_GUIDANCE,
+        "四川省房产测绘收费标准，政府指导价上限",
+        "",
+        False,
+        "测算房屋面积，出具房产测绘成果报告。",
+    ),
+    (
+        "PS-ZJ-012",
+        "建设项目用地勘测定界",
+        "区自然资源和规划局",
+        "建设用地审批",
+        "《中华人民共和国土地管理法实施条例》第二十四条",
+        10,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        "",
+        False,
+        "实地界定建设项目用地范围，编制勘测定界报告和图件。",
+    ),
+    (
+        "PS-ZJ-013",
+        "规划核实测量（竣工测量）",
+        "区自然资源和规划局",
+        "建设工程规划条件核实",
+        "《中华人民共和国城乡规划法》第四十五条",
+        7,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        "",
+        False,
+        "对竣工建筑物的位置、高度、面积等进行测量，供规划核实使用。",
+    ),
+    (
+        "PS-ZJ-014",
+        "危险化学品建设项目安全评价",
+        "区应急管理局",
+        "危险化学品建设项目安全条件审查",
+        "《中华人民共和国安全生产法》第三十二条；《危险化学品安全管理条例》第十二条",
+        30,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        "",
+        False,
+        "对项目的安全条件和安全设施进行评价，出具安全评价报告。",
+    ),
+    (
+        "PS-ZJ-015",
+        "建设项目安全设施竣工验收评价",
+        "区应急管理局",
+        "建设项目安全设施竣工验收",
+        "《中华人民共和国安全生产法》第三十四条",
+        20,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        "",
+        False,
+        "对建设项目安全设施的施工质量和运行情况进行验收评价。",
+    ),
+    (
+        "PS-ZJ-016",
+        "涉路工程安全技术评价",
+        "区交通运输局",
+        "涉路施工许可",
+        "《中华人民共和国公路法》第四十四条、第四十五条；《公路安全保护条例》第二十七条",
+        20,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        "",
+        False,
+        "评价跨越、穿越、占用公路的工程对公路安全的影响。",
+    ),
+    (
+        "PS-ZJ-017",
+        "建设项目水资源论证报告编制",
+        "区水利局",
+        "取水许可",
+        "《取水许可和水资源费征收管理条例》第十一条",
+        30,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        "",
+        True,
+        "论证取水的合理性、可靠性及对水资源和其他用水户的影响。",
+    ),
+    (
+        "PS-ZJ-018",
+        "入河排污口设置论证",
+        "彭山生态环境局",
+        "入河排污口设置审批",
+        "《中华人民共和国水法》第三十四条；《入河排污口监督管理办法》",
+        30,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        "",
+        False,
+        "论证入河排污口设置对水功能区、水生态和第三方权益的影响。",
+    ),
+    (
+        "PS-ZJ-019",
+        "社会稳定风险评估",
+        "区发展改革局",
+        "企业投资项目核准",
+        "《国家发展改革委重大固定资产投资项目社会稳定风险评估暂行办法》第四条",
+        20,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        "",
+        True,
+        "识别项目可能引发的社会稳定风险并提出防范化解措施。",
+    ),
+    (
+        "PS-ZJ-020",
+        "项目申请报告编制",
+        "区发展改革局",
+        "企业投资项目核准",
+        "《企业投资项目核准和备案管理条例》第七条",
+        15,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        "",
+        True,
+        "按核准要求编制项目申请报告；项目单位也可自行编制。",
+    ),
+    (
+        "PS-ZJ-021",
+        "建设工程消防设施检测",
+        "区住建局",
+        "建设工程消防验收",
+        "《中华人民共和国消防法》第十三条；《建设工程消防设计审查验收管理暂行规定》",
+        10,
+        FeeMode.MARKET,
+        "实行市场调节价，平台公布参考价区间",
+        "",
+        False,
+        "对建筑消防设施进行检测并出具检测报告。",
+    ),
+    (
+        "PS-ZJ-022",
+        "工业项目节能监察技术服务",
+        "区经信局",
+        "工业固定资产投资项目备案",
+        "《中华人民共和国节约能源法》第十二条",
+        15,
+        FeeMode.MARKET,
+        "实行市场调节价",
+        "",
+        False,
+        "对工业企业能源利用状况进行检测分析，出具技术报告。",
+    ),
+]
+
+# Agencies: (name, region, contact). Their credit codes are derived, with a valid check character.
+AGENCIES = [
+    ("四川省川环环境工程咨询有限公司", "成都市武侯区", "刘晓峰"),
+    ("眉山市蓝天环保科技有限公司", "眉山市东坡区", "王敏"),
+    ("四川中明环境治理有限公司", "成都市青羊区", "陈志强"),
+    ("四川省众望安全环保技术咨询有限公司", "成都市金牛区", "张丽"),
+    ("眉山市彭祖环境监测有限公司", "眉山市彭山区", "李建国"),
+    ("四川恒鑫节能技术服务有限公司", "成都市锦江区", "赵磊"),
+    ("四川省能源投资咨询有限公司", "成都市高新区", "周婷"),
+    ("四川赛思特地震工程技术有限公司", "成都市武侯区", "吴涛"),
+    ("四川省地震工程研究院有限公司", "成都市成华区", "孙海燕"),
+    ("四川省华地建设工程有限责任公司", "成都市武侯区", "马骏"),
+    ("四川省蜀通岩土工程公司", "成都市金牛区", "郑宏"),
+    ("眉山市岷江地质勘查有限公司", "眉山市东坡区", "黄静"),
+    ("四川省水利水电勘测设计研究院有限公司", "成都市青羊区", "杨帆"),
+    ("四川绿水青山水保科技有限公司", "成都市双流区", "何洋"),
+    ("眉山市水利规划设计有限公司", "眉山市东坡区", "罗丹"),
+    ("四川同兴达建设咨询有限公司", "成都市锦江区", "高峰"),
+    ("四川华信工程造价咨询事务所有限责任公司", "成都市武侯区", "林娜"),
+    ("眉山市正信工程造价咨询有限公司", "眉山市彭山区", "谢军"),
+    ("四川省建筑设计研究院有限公司施工图审查中心", "成都市金牛区", "韩雪"),
+    ("四川精诚施工图审查有限公司", "成都市武侯区", "唐亮"),
+    ("眉山市天正测绘有限公司", "眉山市东坡区", "冯超"),
+    ("四川金图测绘地理信息有限公司", "成都市高新区", "曹颖"),
+    ("眉山市彭山区鑫源测绘有限公司", "眉山市彭山区", "邓斌"),
+    ("四川省第三测绘工程院有限公司", "成都市成华区", "许文"),
+    ("四川安科安全技术咨询有限公司", "成都市青羊区", "袁鹏"),
+    ("四川省安全科学技术研究院有限公司", "成都市武侯区", "蒋红"),
+    ("四川路安交通工程咨询有限公司", "成都市武侯区", "沈刚"),
+    ("四川蜀道交通技术评价有限公司", "成都市高新区", "彭莉"),
+    ("四川众智社会风险评估咨询有限公司", "成都市锦江区", "吕辉"),
+    ("眉山市东坡工程咨询有限公司", "眉山市东坡区", "苏芳"),
+    ("四川消安达消防检测有限公司", "成都市金牛区", "卢伟"),
+    ("乐山市嘉州环境科技有限公司", "乐山市市中区", "丁楠"),
+]
+
+PROJECT_OWNERS = [
+    ("眉山市彭山区发展控股有限责任公司", "眉山市彭山区", "徐光明"),
+    ("四川彭山经济开发区建设投资有限公司", "眉山市彭山区", "付丽华"),
+    ("眉山市彭祖山旅游开发有限公司", "眉山市彭山区", "魏东"),
+    ("四川岷江新材料科技有限公司", "眉山市彭山区", "潘静"),
+    ("眉山市彭山区锦江食品有限公司", "眉山市彭山区", "姜涛"),
+    ("成眉石化园区基础设施开发有限公司", "眉山市彭山区", "范晓"),
+]
+
+# owner, name, investment code, region, funding, special or major
+PROJECTS = [
+    (
+        0,
+        "彭山区岷江大道（二期）道路工程",
+        "2020-511403-48-01-000101",
+        "彭山区凤鸣街道",
+        Project.Funding.STATE,
+        False,
+    ),
+    (
+        0,
+        "彭山区城区污水处理厂提标改造工程",
+        "2020-511403-77-01-000102",
+        "彭山区观音街道",
+        Project.Funding.STATE,
+        False,
+    ),
+    (
+        1,
+        "彭山经济开发区标准化厂房建设项目",
+        "2020-511403-47-01-000201",
+        "彭山经济开发区",
+        Project.Funding.STATE,
+        False,
+    ),
+    (
+        2,
+        "彭祖山景区游客服务中心建设项目",
+        "2020-511403-78-03-000301",
+        "彭山区黄丰镇",
+        Project.Funding.SOCIAL,
+        False,
+    ),
+    (
+        3,
+        "年产5万吨锂电池负极材料项目",
+        "2020-511403-26-03-000401",
+        "彭山经济开发区",
+        Project.Funding.SOCIAL,
+        True,
+    ),
+    (
+        4,
+        "食品加工生产线技术改造项目",
+        "2020-511403-14-03-000501",
+        "彭山区青龙街道",
+        Project.Funding.SOCIAL,
+        False,
+    ),
+    (
+        5,
+        "成眉石化园区公共管廊工程",
+        "2020-511403-48-01-000601",
+        "成眉石化园区",
+        Project.Funding.STATE,
+        True,
+    ),
+]
+
+# Purchase requests, one per state, made through the services: (project index, item code,
+# budget, selection method, outcome, quoting agency indexes with their amounts). Requests
+# whose outcome is decided at the deadline are published with a deadline seconds away, so the
+# demo's draws are real draws, made by the server clock and re-checkable.
+PURCHASE_SCENARIOS = [
+    (0, "PS-ZJ-001", "180000", "random_draw", "awarded", {1: "150000", 2: "120000", 3: "135000"}),
+    (
+        1,
+        "PS-ZJ-018",
+        "90000",
+        "optimal_price",
+        "awarded",
+        {4: "65000", 5: "58000", 6: "70000", 7: "52000"},
+    ),
+    (0, "PS-ZJ-019", "50000", "random_draw", "failed", {1: "42000", 2: "39000"}),
+    (3, "PS-ZJ-016", "60000", "direct", "selecting", {5: "48000", 6: "52000"}),
+    (3, "PS-ZJ-017", "60000", "lowest_price", "quoting", {3: "45000", 4: "47000"}),
+    (3, "PS-ZJ-007", "120000", "random_draw", "published", {}),
+    (0, "PS-ZJ-020", "30000", "random_draw", "cancelled", {}),
+    (1, "PS-ZJ-005", "80000", "random_draw", "draft", {}),
+]
+CANCEL_REASON = "业主决定自行编制项目申请报告（该事项允许业主自行编制，R6）"
+
+# A regional assessment (R8): projects in the development zone reuse it.
+REGIONAL_ASSESSMENT = (
+    "彭山经济开发区区域评估（环评、节能、水土保持）",
+    "彭山经济开发区",
+    ["environmental_impact", "energy_saving", "soil_water_conservation"],
+    "开发区内一般工业项目共享区域评估结果，不再单独编报；特殊工程和重大工程除外。",
+)
+
+# username, organisation (kind, index into its list, or None), display name
+DEMO_USERS = [
+    ("owner", (Role.PROJECT_OWNER, 0), "徐光明（项目业主）"),
+    ("owner02", (Role.PROJECT_OWNER, 2), "魏东（项目业主）"),
+    ("agency", (Role.AGENCY, 0), "刘晓峰（中介机构）"),  # registers with its agency
+    ("regulator", (Role.REGULATOR, 0), "区行政审批局 监管员"),
+    ("approval", (Role.APPROVAL_DEPARTMENT, 3), "彭山生态环境局 审批员"),
+    ("admin", None, "平台管理员"),
+]
+
+# Qualification types: code, name, grades (highest first), legal basis. Only qualifications a
+# law or regulation still requires are listed (R3); many once-required ones were abolished.
+QUALIFICATION_TYPES = [
+    (
+        "surveying",
+        "测绘资质",
+        ["甲级", "乙级"],
+        "《中华人民共和国测绘法》第二十七条；《测绘资质管理办法》",
+    ),
+    ("engineering-survey", "工程勘察资质", ["甲级", "乙级"], "《建设工程勘察设计管理条例》第七条"),
+    (
+        "engineering-survey-comprehensive",
+        "工程勘察综合资质",
+        [],
+        "《建设工程勘察设计管理条例》第七条",
+    ),
+    (
+        "geohazard",
+        "地质灾害评估和治理工程勘查设计资质",
+        ["甲级", "乙级"],
+        "《地质灾害防治条例》第二十四条",
+    ),
+    (
+        "safety-assessment",
+        "安全评价机构资质",
+        ["甲级", "乙级"],
+        "《中华人民共和国安全生产法》第七十二条；《安全评价检测检验机构管理办法》",
+    ),
+    (
+        "drawing-review",
+        "施工图审查机构认定",
+        ["一类", "二类"],
+        "《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》第六条",
+    ),
+    (
+        "fire-testing",
+        "消防设施维护保养检测机构资质",
+        [],
+        "《中华人民共和国消防法》第三十四条；《社会消防技术服务管理规定》",
+    ),
+]
+
+# Item code → requirements: alternatives separated by "|", requirements within one by "+",
+# each "qualification code:minimum grade" (no grade where the type has none).
+ITEM_REQUIREMENTS = {
+    "PS-ZJ-004": "geohazard:乙级",
+    "PS-ZJ-008": "drawing-review:二类",
+    "PS-ZJ-009": "engineering-survey:乙级|engineering-survey-comprehensive:",
+    "PS-ZJ-010": "surveying:乙级",
+    "PS-ZJ-011": "surveying:乙级",
+    "PS-ZJ-012": "surveying:乙级",
+    "PS-ZJ-013": "surveying:乙级",
+    "PS-ZJ-014": "safety-assessment:乙级",
+    "PS-ZJ-015": "safety-assessment:乙级",
+    "PS-ZJ-021": "fire-testing:",
+}
+
+# Fees (yuan): item code → (set price, guidance ceiling, reference low, reference high)
+ITEM_FEES = {
+    "PS-ZJ-001": (None, None, "30000", "150000"),
+    "PS-ZJ-002": (None, None, "15000", "60000"),
+    "PS-ZJ-003": (None, None, "80000", "300000"),
+    "PS-ZJ-004": (None, None, "20000", "90000"),
+    "PS-ZJ-005": (None, None, "15000", "80000"),
+    "PS-ZJ-006": (None, None, "20000", "100000"),
+    "PS-ZJ-007": (None, None, "8000", "120000"),
+    "PS-ZJ-008": ("36000", None, None, None),
+    "PS-ZJ-009": (None, None, "30000", "400000"),
+    "PS-ZJ-010": (None, "8000", None, None),
+    "PS-ZJ-011": (None, "12000", None, None),
+    "PS-ZJ-012": (None, None, "5000", "30000"),
+    "PS-ZJ-013": (None, None, "5000", "25000"),
+    "PS-ZJ-014": (None, None, "30000", "120000"),
+    "PS-ZJ-015": (None, None, "20000", "80000"),
+    "PS-ZJ-016": (None, None, "20000", "90000"),
+    "PS-ZJ-017": (None, None, "20000", "80000"),
+    "PS-ZJ-018": (None, None, "20000", "70000"),
+    "PS-ZJ-019": (None, None, "10000", "50000"),
+    "PS-ZJ-020": (None, None, "10000", "60000"),
+    "PS-ZJ-021": (None, None, "5000", "40000"),
+    "PS-ZJ-022": (None, None, "5000", "30000"),
+}
+
+# The service guide shared by most items (R10: everything needed, told at once); a few items
+# have their own below.
+GUIDE_DEFAULT = (
+    "项目立项（备案/核准）文件\n项目用地范围图及总平面布置图\n委托单位营业执照\n与服务内容相关的既有技术资料",
+    "在中介超市发布采购需求并选取中介机构\n签订示范合同并提交所需资料\n中介机构现场踏勘、编制成果\n"
+    "项目业主确认成果并在平台验收、评价",
+    "技术报告（纸质与电子版）\n成果电子文件及数据\n报告结论一页纸摘要",
+)
+GUIDES = {
+    "PS-ZJ-001": (
+        "项目立项文件\n工程建设内容及规模说明\n项目选址红线图\n区域环境质量现状资料（如有）",
+        "发布采购需求并选取中介机构\n签订示范合同\n开展现状调查与监测\n编制环境影响报告书（表）\n"
+        "项目业主确认后报彭山生态环境局审批",
+        "环境影响报告书或报告表\n公众参与说明（报告书项目）\n环境监测报告",
+    ),
+    "PS-ZJ-008": (
+        "施工图设计文件（全专业）\n岩土工程勘察报告\n设计合同及设计单位资质证明",
+        "建设单位在线提交施工图\n审查机构在法定时限内完成审查\n出具审查意见，设计单位修改回复\n审查合格后出具审查合格书",
+        "施工图审查合格书\n审查意见及回复记录",
+    ),
+}
+LEGAL_REFERENCES = {
+    "PS-ZJ-001": "《中华人民共和国环境影响评价法》第十六条\n《建设项目环境保护管理条例》第七条\n《建设项目环境影响评价分类管理名录》",
+    "PS-ZJ-005": "《中华人民共和国水土保持法》第二十五条\n《生产建设项目水土保持方案管理办法》",
+    "PS-ZJ-008": "《建设工程质量管理条例》第十一条\n《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》第三条",
+}
+
+# Agency index → (qualification code, grade, days until expiry) certificates; by the names.
+AGENCY_QUALIFICATIONS = {
+    9: [("geohazard", "甲级", 900), ("engineering-survey", "甲级", 700)],
+    10: [("engineering-survey", "乙级", 500)],
+    11: [("geohazard", "乙级", 400), ("engineering-survey", "乙级", 20)],  # one expires soon
+    12: [("engineering-survey-comprehensive", "", 800)],
+    18: [("drawing-review", "一类", 600)],
+    19: [("drawing-review", "二类", 300)],
+    20: [("surveying", "乙级", 650)],
+    21: [("surveying", "甲级", 900)],
+    22: [("surveying", "乙级", 25)],  # expires within 30 days
+    23: [("surveying", "甲级", 1000)],
+    24: [("safety-assessment", "乙级", 500)],
+    25: [("safety-assessment", "甲级", 800)],
+    30: [("fire-testing", "", 700)],
+}
+
+# Agency index → (status, note). The rest are active.
+AGENCY_STATES = {
+    26: ("pending", "新入驻申请，待审核"),
+    27: ("pending", "执业人员与在职公职人员名册比对一致，暂不能启用"),
+    28: ("rejected", "未提供有效的资质证书"),
+    29: ("suspended", "双随机抽查发现报告质量问题，暂停执业"),
+    31: ("exited", "机构主动申请退出"),
+}
+
+# Practitioners: agency index → (name, role, ID number). The ID numbers are made up but have a
+# valid check character; they are hashed at once and never stored.
+PRACTITIONERS = {
+    0: [
+        ("刘晓峰", "legal_representative", "510104198203154518"),
+        ("王建华", "technical_lead", "511402198507213913"),
+    ],
+    9: [("马骏", "legal_representative", "510107197911022334")],
+    21: [("曹颖", "technical_lead", "510108198806162125")],
+    27: [("严明", "senior_manager", "511403198001010015")],
+}
+# The serving government employee whose ID the practitioner of agency 27 shares (R4).
+STAFF_REGISTER = [("511403198001010015", "区住建局")]

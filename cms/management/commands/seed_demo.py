@@ -1,0 +1,445 @@
+"""Load the demo data through the same services the site uses. Safe to run again: what
+exists already is left as it is."""
+
+import datetime
+import io
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from PIL import Image, ImageDraw, ImageFont
+
+from accounts.models import Organisation, Role, User
+from accounts.services import organisation_create, user_create
+from accounts.validators import credit_code_derive
+from agencies.models import Agency, StaffRegisterEntry
+from agencies.services.practitioners import practitioner_add
+from agencies.services.registration import CertificateInput, agency_register
+from agencies.services.staff_register import StaffRegisterRow, staff_register_import
+from agencies.services.status import (
+    agency_approve,
+    agency_exit,
+    agency_reject,
+    agency_suspend,
+)
+from catalogue.models import QualificationType, ServiceItem
+from catalogue.services.items import (
+    RequirementSpec,
+    service_item_create,
+    service_item_publish,
+    service_item_retire,
+    service_item_update,
+    service_item_values,
+)
+from cms import demo_data
+from config.celery import app as celery_app
+from core.identity import id_number_hash
+from market.models import Project, PurchaseRequest, RegionalAssessment
+from market.services.quotes import quote_submit
+from market.services.requests import (
+    RequestTerms,
+    purchase_request_cancel,
+    purchase_request_create,
+    purchase_request_publish,
+    purchase_request_sync,
+)
+
+# Registering authority + kind + region (511403 is Pengshan): 11 = a government organ,
+# 91 = an enterprise registered with market regulation.
+GOVERNMENT_PREFIX = "11511403"
+ENTERPRISE_PREFIX = "91511403"
+RETIRED_ITEM = "PS-ZJ-022"
+DEMO_DEADLINE = datetime.timedelta(seconds=3)
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")  # installed by make
+
+
+def demo_scan(title: str, filename: str) -> SimpleUploadedFile:
+    """A stand-in scan: a PNG that says what it stands for, marked as a demo."""
+    image = Image.new("RGB", (640, 400), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((10, 10, 629, 389), outline="#b42318", width=4)
+    font = ImageFont.truetype(str(CJK_FONT), 28) if CJK_FONT.exists() else ImageFont.load_default()
+    draw.text((40, 150), title, fill="#1f2933", font=font)
+    draw.text((40, 210), "演示数据 · DEMO", fill="#b42318", font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile(filename, buffer.getvalue(), content_type="image/png")
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (departments, catalogue, agencies, owners, logins). Idempotent."
+
+    # The demo is loaded, not lived: the notices the services send (agency approved, …) would
+    # only flood the console, so mail goes nowhere while seeding.
+    @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+    def handle(self, *args, **options) -> None:
+        # Tasks queued while seeding (invitations, award notices) run here and now, into the
+        # mail backend above, instead of waiting in the demo's queue to flood its console.
+        celery_app.conf.task_always_eager = True
+        try:
+            with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+                self._seed()
+        finally:
+            celery_app.conf.task_always_eager = False
+        self._print_logins()
+
+    def _seed(self) -> None:
+        organisations = self._organisations()
+        users = self._users(organisations)
+        qualification_types = self._qualification_types()
+        self._service_items(
+            organisations[Role.APPROVAL_DEPARTMENT], qualification_types, users["regulator"]
+        )
+        self._agencies(qualification_types, users["regulator"])
+        self._projects_and_requests(organisations[Role.PROJECT_OWNER], users)
+
+    def _print_logins(self) -> None:
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins:"))
+        for username, membership, display_name in demo_data.DEMO_USERS:
+            role = Role(membership[0]).label if membership else _("Platform administrator")
+            password = demo_data.DEMO_PASSWORD
+            self.stdout.write(f"  {username:<10} {password}  {role} · {display_name}")
+
+    # Organisations and people -----------------------------------------------------------------
+
+    def _organisation(self, *, name: str, kind: Role, prefix: str, **details) -> Organisation:
+        existing = Organisation.objects.filter(kind=kind, name=name).first()
+        if existing:
+            return existing
+        return organisation_create(
+            name=name, kind=kind, credit_code=credit_code_derive(prefix, name), **details
+        )
+
+    def _departments(self, kind: Role, names: list[str]) -> list[Organisation]:
+        return [
+            self._organisation(
+                name=name,
+                kind=kind,
+                prefix=GOVERNMENT_PREFIX,
+                region="眉山市彭山区",
+                address="眉山市彭山区彭祖大道二段",
+            )
+            for name in names
+        ]
+
+    def _organisations(self) -> dict[Role, list[Organisation]]:
+        return {
+            Role.REGULATOR: self._departments(Role.REGULATOR, demo_data.REGULATORS),
+            Role.APPROVAL_DEPARTMENT: self._departments(
+                Role.APPROVAL_DEPARTMENT, demo_data.APPROVAL_DEPARTMENTS
+            ),
+            Role.PROJECT_OWNER: [
+                self._organisation(
+                    name=name,
+                    kind=Role.PROJECT_OWNER,
+                    prefix=ENTERPRISE_PREFIX,
+                    region=region,
+                    contact_name=contact,
+                    contact_phone=f"028-3760{index:04d}",
+                )
+                for index, (name, region, contact) in enumerate(demo_data.PROJECT_OWNERS)
+            ],
+        }
+
+    def _users(self, organisations: dict[Role, list[Organisation]]) -> dict[str, User]:
+        """The demo logins, except the agency's, which registers with its agency."""
+        users = {}
+        for username, membership, display_name in demo_data.DEMO_USERS:
+            if membership and membership[0] == Role.AGENCY:
+                continue
+            users[username] = User.objects.filter(username=username).first() or user_create(
+                username=username,
+                password=demo_data.DEMO_PASSWORD,
+                organisation=organisations[membership[0]][membership[1]] if membership else None,
+                email=f"{username}@demo.zjcs.localhost",
+                display_name=display_name,
+                is_organisation_admin=membership is not None,
+                is_superuser=membership is None,
+            )
+        return users
+
+    # The catalogue ------------------------------------------------------------------------------
+
+    def _qualification_types(self) -> dict[str, QualificationType]:
+        return {
+            code: QualificationType.objects.get_or_create(
+                code=code, defaults={"name": name, "grades": grades, "legal_basis": basis}
+            )[0]
+            for code, name, grades, basis in demo_data.QUALIFICATION_TYPES
+        }
+
+    def _requirements(
+        self, code: str, types: dict[str, QualificationType]
+    ) -> list[RequirementSpec]:
+        specs = []
+        for alternative, group in enumerate(
+            demo_data.ITEM_REQUIREMENTS.get(code, "").split("|"), 1
+        ):
+            for requirement in filter(None, group.split("+")):
+                type_code, grade = requirement.split(":")
+                specs.append(RequirementSpec(alternative, types[type_code], grade))
+        return specs
+
+    def _service_items(
+        self, departments: list[Organisation], types: dict[str, QualificationType], regulator: User
+    ) -> None:
+        by_name = {department.name: department for department in departments}
+        for (
+            code,
+            name,
+            department,
+            approval_item,
+            basis,
+            days,
+            fee_mode,
+            fee_basis,
+            regional_kind,
+            self_prepare,
+            summary,
+        ) in demo_data.SERVICE_ITEMS:
+            if ServiceItem.objects.filter(code=code).exists():
+                continue
+            set_price, ceiling, low, high = demo_data.ITEM_FEES[code]
+            materials, steps, deliverables = demo_data.GUIDES.get(code, demo_data.GUIDE_DEFAULT)
+            values = {
+                "code": code,
+                "name": name,
+                "summary": summary,
+                "approval_department": by_name[department],
+                "related_approval_item": approval_item,
+                "legal_basis": basis,
+                "legal_references": demo_data.LEGAL_REFERENCES.get(code, ""),
+                "statutory_time_limit_days": days,
+                "fee_mode": fee_mode,
+                "fee_basis": fee_basis,
+                "fee_amount": set_price,
+                "fee_ceiling": ceiling,
+                "reference_price_low": low,
+                "reference_price_high": high,
+                "paid_by_department": set_price is not None,
+                "guide_materials": materials,
+                "guide_steps": steps,
+                "guide_deliverables": deliverables,
+                "regional_assessment_kind": regional_kind,
+                "owner_may_self_prepare": self_prepare,
+            }
+            item = service_item_create(
+                user=regulator, values=values, requirements=self._requirements(code, types)
+            )
+            service_item_publish(user=regulator, service_item=item)
+        self._adjustments(regulator)
+
+    def _adjustments(self, regulator: User) -> None:
+        """A few entries for the public adjustment log: a change in force, one scheduled, and
+        a retirement."""
+        surveying = ServiceItem.objects.get(code="PS-ZJ-010")
+        if surveying.version == 1:
+            values = service_item_values(surveying) | {"fee_ceiling": Decimal("7500")}
+            service_item_update(
+                user=regulator,
+                service_item=surveying,
+                values=values,
+                requirements=self._requirement_specs(surveying),
+                effective_date=timezone.localdate(),
+                reason="依据新修订的测绘收费参考标准下调指导价上限",
+            )
+        impact = ServiceItem.objects.get(code="PS-ZJ-001")
+        if not impact.versions.filter(applied_at__isnull=True).exists() and impact.version == 1:
+            values = service_item_values(impact) | {"statutory_time_limit_days": 25}
+            service_item_update(
+                user=regulator,
+                service_item=impact,
+                values=values,
+                requirements=self._requirement_specs(impact),
+                effective_date=timezone.localdate() + datetime.timedelta(days=10),
+                reason="压缩环评文件编制时限，服务提速",
+            )
+        retired = ServiceItem.objects.get(code=RETIRED_ITEM)
+        if retired.status == ServiceItem.Status.PUBLISHED:
+            service_item_retire(
+                user=regulator,
+                service_item=retired,
+                reason="清理规范：该事项不再作为审批受理条件",
+            )
+
+    @staticmethod
+    def _requirement_specs(item: ServiceItem) -> list[RequirementSpec]:
+        return [
+            RequirementSpec(r.alternative, r.qualification_type, r.minimum_grade)
+            for r in item.requirements.select_related("qualification_type")
+        ]
+
+    # Agencies ---------------------------------------------------------------------------------
+
+    def _agencies(self, types: dict[str, QualificationType], regulator: User) -> None:
+        today = timezone.localdate()
+        self._staff_register(regulator)
+        for index, (name, region, contact) in enumerate(demo_data.AGENCIES):
+            if Agency.objects.filter(organisation__name=name).exists():
+                continue
+            certificates = [
+                CertificateInput(
+                    qualification_type=types[type_code],
+                    grade=grade,
+                    number=f"{types[type_code].code.upper()}-{index:03d}-{position}",
+                    issuer="四川省住房和城乡建设厅"
+                    if type_code != "surveying"
+                    else "四川省自然资源厅",
+                    valid_from=today - datetime.timedelta(days=730),
+                    valid_to=today + datetime.timedelta(days=days_left),
+                    scan=demo_scan(
+                        f"{types[type_code].name} {grade}", f"cert-{index:02d}-{position}.png"
+                    ),
+                )
+                for position, (type_code, grade, days_left) in enumerate(
+                    demo_data.AGENCY_QUALIFICATIONS.get(index, [])
+                )
+            ]
+            username = self._agency_username(index)
+            registration = agency_register(
+                name=name,
+                credit_code=credit_code_derive(ENTERPRISE_PREFIX, name),
+                legal_representative=contact,
+                contact_name=contact,
+                contact_phone=f"028-8600{index:04d}",
+                address=f"{region}示范路{index + 1}号",
+                region=region,
+                business_licence=demo_scan(f"营业执照 {name}", f"licence-{index:02d}.png"),
+                certificates=certificates,
+                username=username,
+                password=demo_data.DEMO_PASSWORD,
+                email=f"{username}@demo.zjcs.localhost",
+                display_name=f"{contact}（中介机构）",
+            )
+            for person, role, id_number in demo_data.PRACTITIONERS.get(index, []):
+                practitioner_add(
+                    actor=registration.user,
+                    agency=registration.agency,
+                    name=person,
+                    id_number=id_number,
+                    role=role,
+                )
+            self._agency_state(index, registration.agency, types, regulator)
+
+    def _agency_state(
+        self, index: int, agency: Agency, types: dict[str, QualificationType], regulator: User
+    ) -> None:
+        status, note = demo_data.AGENCY_STATES.get(index, (Agency.Status.ACTIVE, ""))
+        if status == Agency.Status.PENDING:
+            return
+        if status == Agency.Status.REJECTED:
+            agency_reject(
+                agency=agency,
+                actor=regulator,
+                cited_qualification_types=[types["surveying"]],
+                reason=note,
+            )
+            return
+        agency_approve(agency=agency, actor=regulator)
+        if status == Agency.Status.SUSPENDED:
+            agency_suspend(agency=agency, actor=regulator, reason=note)
+        elif status == Agency.Status.EXITED:
+            agency_exit(agency=agency, actor=regulator, reason=note)
+
+    def _staff_register(self, regulator: User) -> None:
+        rows = [
+            StaffRegisterRow(
+                number=position, id_number_hash=id_number_hash(number), department_name=department
+            )
+            for position, (number, department) in enumerate(demo_data.STAFF_REGISTER, start=2)
+        ]
+        known = set(StaffRegisterEntry.objects.values_list("id_number_hash", flat=True))
+        rows = [row for row in rows if row.id_number_hash not in known]
+        if rows:
+            staff_register_import(actor=regulator, rows=rows, replace=False)
+
+    # Projects and purchase requests -------------------------------------------------------------
+
+    def _projects_and_requests(self, owners: list[Organisation], users: dict[str, User]) -> None:
+        projects = []
+        for owner_index, name, code, region, funding, major in demo_data.PROJECTS:
+            project, _created = Project.objects.get_or_create(
+                investment_code=code,
+                defaults={
+                    "owner": owners[owner_index],
+                    "name": name,
+                    "region": region,
+                    "funding": funding,
+                    "is_special_or_major": major,
+                },
+            )
+            projects.append(project)
+        self._regional_assessment(users["regulator"])
+        if PurchaseRequest.objects.filter(project__in=projects).exists():
+            return
+        owner_users = {
+            user.organisation_id: user for user in users.values() if user.organisation_id
+        }
+        now = timezone.now()
+        closing = []
+        for project_index, code, budget, method, outcome, amounts in demo_data.PURCHASE_SCENARIOS:
+            project = projects[project_index]
+            owner = owner_users[project.owner_id]
+            soon = outcome in ("awarded", "failed", "selecting")
+            terms = RequestTerms(
+                service_item=ServiceItem.objects.get(code=code),
+                budget=Decimal(budget),
+                selection_method=method,
+                quote_opens_at=now + datetime.timedelta(days=2) if outcome == "published" else None,
+                quote_deadline=now + (DEMO_DEADLINE if soon else datetime.timedelta(days=6)),
+                wanted_time_limit_days=None,
+                requirements_note="按示范合同约定的范围和深度完成服务，成果满足审批要求。",
+            )
+            request = purchase_request_create(actor=owner, project=project, terms=terms)
+            if outcome == "draft":
+                continue
+            request = purchase_request_publish(actor=owner, request=request)
+            if outcome == "cancelled":
+                purchase_request_cancel(
+                    actor=owner, request=request, reason=demo_data.CANCEL_REASON
+                )
+                continue
+            for agency_index, amount in amounts.items():
+                quote_submit(
+                    actor=User.objects.get(username=self._agency_username(agency_index)),
+                    request=request,
+                    amount=amount,
+                    committed_time_limit_days=max(
+                        1, request.service_item.statutory_time_limit_days - 5
+                    ),
+                )
+            if soon:
+                closing.append(request)
+        if closing:
+            # Let the real deadline pass; the draws are then made by the server clock as they
+            # would be on any day, and anyone can re-check them.
+            wait = (max(r.quote_deadline for r in closing) - timezone.now()).total_seconds()
+            time.sleep(max(wait, 0) + 0.2)
+            for request in closing:
+                purchase_request_sync(request=request)
+
+    @staticmethod
+    def _agency_username(index: int) -> str:
+        return "agency" if index == 0 else f"agency{index:02d}"
+
+    def _regional_assessment(self, regulator: User) -> None:
+        title, region, kinds, summary = demo_data.REGIONAL_ASSESSMENT
+        today = timezone.localdate()
+        RegionalAssessment.objects.get_or_create(
+            title=title,
+            defaults={
+                "region": region,
+                "kinds": kinds,
+                "summary": summary,
+                "valid_from": today - datetime.timedelta(days=200),
+                "valid_to": today + datetime.timedelta(days=900),
+                "recorded_by": regulator,
+            },
+        )

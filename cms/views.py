@@ -1,0 +1,38 @@
+"""The pages that need every layer: each role's workspace."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.models import Role
+from accounts.selectors import organisation_counts
+from catalogue.selectors import service_item_list_for_department
+from core.pagination import paginate
+from market.selectors import (
+    invitation_unread_count,
+    project_list_for_owner,
+    purchase_request_list_for_owner,
+)
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    """Each role's starting page after signing in."""
+    role = request.user.role
+    organisation = request.user.organisation
+    context: dict = {"organisation": organisation, "role": role}
+    if role == Role.PROJECT_OWNER:
+        context["projects"] = project_list_for_owner(owner=organisation)
+        context["page"] = paginate(request, purchase_request_list_for_owner(owner=organisation))
+    elif role == Role.APPROVAL_DEPARTMENT:
+        context["page"] = paginate(
+            request, service_item_list_for_department(department=organisation)
+        )
+    elif role == Role.AGENCY:
+        # An agency's primary key is its organisation's.
+        context["unread_invitation_count"] = invitation_unread_count(agency_id=organisation.pk)
+    elif role == Role.REGULATOR:
+        context["organisation_counts"] = organisation_counts()
+    elif role is None:
+        return redirect("wagtailadmin_home")
+    return render(request, f"cms/workspace_{role.value}.html", context)

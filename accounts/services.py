@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Organisation, Role, User
+from accounts.permissions import require
 from accounts.roles import role_group
 from core.exceptions import ApplicationError
 
@@ -14,7 +15,7 @@ def _full_clean(instance: Organisation | User) -> None:
         instance.full_clean()
     except ValidationError as exc:
         raise ApplicationError(
-            _("Please correct the errors below."), extra=exc.message_dict
+            _("Please correct the errors below."), code="invalid", extra=exc.message_dict
         ) from exc
 
 
@@ -53,12 +54,12 @@ def organisation_update(*, actor: User, organisation: Organisation, data: dict) 
 
     Raises ApplicationError if the actor may not change this organisation or a value is bad.
     """
-    if not actor.has_perm("accounts.change_organisation", organisation):
-        raise ApplicationError(_("You may not change this organisation's details."))
+    require("accounts.administer_organisation", actor, organisation)
     unknown = set(data) - set(ORGANISATION_EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(
-            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
+            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)),
+            code="field_not_editable",
         )
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     for field, value in data.items():
@@ -84,9 +85,14 @@ def user_create(
     Raises ApplicationError when the username is taken or the password is too weak.
     """
     if User.objects.filter(username=username).exists():
-        raise ApplicationError(_("The username %s is already taken.") % username)
+        raise ApplicationError(
+            _("The username %s is already taken.") % username, code="username_taken"
+        )
     if organisation is None and not is_superuser:
-        raise ApplicationError(_("Only platform administrators may be outside an organisation."))
+        raise ApplicationError(
+            _("Only platform administrators may be outside an organisation."),
+            code="organisation_required",
+        )
     user = User(
         username=username,
         email=email,
@@ -100,7 +106,7 @@ def user_create(
         validate_password(password, user)
     except ValidationError as exc:
         raise ApplicationError(
-            _("The password is too weak."), extra={"password": exc.messages}
+            _("The password is too weak."), code="weak_password", extra={"password": exc.messages}
         ) from exc
     user.set_password(password)
     _full_clean(user)

@@ -1,14 +1,13 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from accounts.forms import OrganisationContactForm
+from accounts.permissions import allowed
 from accounts.services import organisation_update
-from core.exceptions import ApplicationError
-from core.forms import apply_application_error
+from core.forms import handle_form
 
 
 @login_required
@@ -19,8 +18,9 @@ def account_detail(request: HttpRequest) -> HttpResponse:
         "accounts/account_detail.html",
         {
             "organisation": organisation,
-            "can_edit_organisation": organisation is not None
-            and request.user.has_perm("accounts.change_organisation", organisation),
+            "can_edit_organisation": allowed(
+                "accounts.administer_organisation", request.user, organisation
+            ),
         },
     )
 
@@ -28,19 +28,14 @@ def account_detail(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_edit(request: HttpRequest) -> HttpResponse:
     organisation = request.user.organisation
-    if organisation is None or not request.user.has_perm(
-        "accounts.change_organisation", organisation
-    ):
+    if not allowed("accounts.administer_organisation", request.user, organisation):
         raise PermissionDenied
     form = OrganisationContactForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation_update(
-                actor=request.user, organisation=organisation, data=form.cleaned_data
-            )
-        except ApplicationError as exc:
-            apply_application_error(form, exc)
-        else:
-            messages.success(request, _("The organisation's details were saved."))
-            return redirect("accounts:detail")
-    return render(request, "accounts/organisation_edit.html", {"form": form})
+    done = handle_form(
+        request,
+        form,
+        lambda data: organisation_update(actor=request.user, organisation=organisation, data=data),
+        success=_("The organisation's details were saved."),
+        redirect_to="accounts:detail",
+    )
+    return done or render(request, "accounts/organisation_edit.html", {"form": form})

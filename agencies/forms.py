@@ -217,6 +217,8 @@ def apply_error(
                     row_form.add_error(target, ValidationError(message))
     field_errors = {key: value for key, value in error.extra.items() if key != "certificates"}
     if field_errors:
-        apply_application_error(form, ApplicationError(error.message, extra=field_errors))
+        apply_application_error(
+            form, ApplicationError(error.message, code=error.code, extra=field_errors)
+        )
     else:
         form.add_error(None, error.message)

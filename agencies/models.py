@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from catalogue.models import QualificationType, ServiceItem
+from core.models import StatusEvent, StatusMachine
 
 
-class Agency(models.Model):
+class Agency(StatusMachine):
     """An intermediary agency's place on the roster (中介机构入驻). Joining needs nothing but
     the legally required qualifications (R3: zero threshold, no quota)."""
 
@@ -19,14 +20,17 @@ class Agency(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         EXITED = "exited", _("Exited")
 
-    # The only moves there are; agencies/services/status.py is the one place that makes them.
-    TRANSITIONS: dict[str, frozenset[str]] = {
+    # The only moves there are, made through core.status.status_move by
+    # agencies/services/status.py.
+    TRANSITIONS = {
         Status.PENDING: frozenset({Status.ACTIVE, Status.REJECTED}),
         Status.REJECTED: frozenset({Status.PENDING}),
         Status.ACTIVE: frozenset({Status.SUSPENDED, Status.EXITED}),
         Status.SUSPENDED: frozenset({Status.ACTIVE, Status.EXITED}),
         Status.EXITED: frozenset({Status.PENDING}),
     }
+    STATUS_EVENT_MODEL = "agencies.AgencyStatusEvent"
+    STATUS_EVENT_SUBJECT = "agency"
 
     organisation = models.OneToOneField(
         Organisation,
@@ -63,12 +67,18 @@ class Agency(models.Model):
         return str(self.organisation)
 
     @property
+    def selection_key(self) -> str:
+        """How receipts, draws and notices name the agency: its unified social credit code.
+        Every agency registers with one; the fallback only keeps keys unique."""
+        return self.organisation.credit_code or f"agency-{self.pk}"
+
+    @property
     def in_scope_count(self) -> int:
         """How many catalogue items the agency may serve now (one query; for single pages)."""
         return self.scope.filter(in_scope=True).count()
 
 
-class AgencyStatusEvent(models.Model):
+class AgencyStatusEvent(StatusEvent):
     """Every status change, public on the agency's page: who, when, why."""
 
     agency = models.ForeignKey(
@@ -78,7 +88,6 @@ class AgencyStatusEvent(models.Model):
         _("from"), max_length=16, choices=Agency.Status.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=16, choices=Agency.Status.choices)
-    reason = models.TextField(_("reason"), blank=True)
     cited_qualifications = models.ManyToManyField(
         QualificationType,
         verbose_name=_("qualifications cited"),
@@ -86,15 +95,6 @@ class AgencyStatusEvent(models.Model):
         related_name="+",
         help_text=_("A rejection names the legally required qualification missing or invalid."),
     )
-    actor = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("status change")

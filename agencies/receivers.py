@@ -1,8 +1,18 @@
-"""The roster's answers to what happens below it, connected in AgenciesConfig.ready()."""
+"""The roster's answers to what happens below it and to its own committed changes, connected in
+AgenciesConfig.ready(). Mail goes out through Celery."""
 
+from agencies import tasks
 from agencies.services.scope import scopes_recompute_for_item
 
 
 def service_item_requirements_changed(sender, *, service_item, **kwargs) -> None:
     """Who may serve an item follows from its requirements and department (R3, R4)."""
     scopes_recompute_for_item(service_item=service_item)
+
+
+def agency_status_changed(sender, *, event, **kwargs) -> None:
+    tasks.agency_status_notify.delay(event.pk)
+
+
+def qualification_expiring(sender, *, qualification_pk, threshold, days_left, **kwargs) -> None:
+    tasks.qualification_expiry_notify.delay(qualification_pk, threshold, days_left)

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.permissions import allowed
 from agencies.forms import (
     AffiliationForm,
     AgencyProfileForm,
@@ -50,6 +51,7 @@ from agencies.services.registration import agency_register
 from agencies.services.scope_settings import scope_settings_update
 from agencies.services.status import agency_reenter, agency_submit_for_review
 from core.exceptions import ApplicationError
+from core.forms import handle_form
 from core.pagination import paginate
 
 # ---------------------------------------------------------------------------------------------
@@ -145,7 +147,7 @@ def _my_agency(request: HttpRequest) -> Agency:
 
 
 def _can_edit(user: User, agency: Agency) -> bool:
-    return user.has_perm("accounts.change_organisation", agency.organisation)
+    return allowed("agencies.act_for_agency", user, agency)
 
 
 def _editable_agency(request: HttpRequest) -> Agency:
@@ -206,14 +208,15 @@ def me_profile(request: HttpRequest) -> HttpResponse:
         "contact_phone": organisation.contact_phone,
     }
     form = AgencyProfileForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            agency_profile_update(actor=request.user, agency=agency, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("The agency's details were saved."))
-            return redirect("agencies:me")
+    done = handle_form(
+        request,
+        form,
+        lambda data: agency_profile_update(actor=request.user, agency=agency, **data),
+        success=_("The agency's details were saved."),
+        redirect_to="agencies:me",
+    )
+    if done:
+        return done
     return _page(request, "agencies/me/profile_form.html", agency, form=form)
 
 
@@ -232,14 +235,15 @@ def me_qualifications(request: HttpRequest) -> HttpResponse:
 def me_qualification_add(request: HttpRequest) -> HttpResponse:
     agency = _editable_agency(request)
     form = QualificationForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            qualification_add(actor=request.user, agency=agency, **form.service_kwargs())
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("The certificate was added; the scope is up to date."))
-            return redirect("agencies:me_qualifications")
+    done = handle_form(
+        request,
+        form,
+        lambda data: qualification_add(actor=request.user, agency=agency, **form.service_kwargs()),
+        success=_("The certificate was added; the scope is up to date."),
+        redirect_to="agencies:me_qualifications",
+    )
+    if done:
+        return done
     return _page(request, "agencies/me/qualification_form.html", agency, form=form)
 
 
@@ -253,16 +257,17 @@ def me_qualification_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = QualificationForm(
         request.POST or None, request.FILES or None, initial=initial, scan_required=False
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            qualification_update(
-                actor=request.user, qualification=qualification, **form.service_kwargs()
-            )
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("The certificate was saved; the scope is up to date."))
-            return redirect("agencies:me_qualifications")
+    done = handle_form(
+        request,
+        form,
+        lambda data: qualification_update(
+            actor=request.user, qualification=qualification, **form.service_kwargs()
+        ),
+        success=_("The certificate was saved; the scope is up to date."),
+        redirect_to="agencies:me_qualifications",
+    )
+    if done:
+        return done
     return _page(
         request,
         "agencies/me/qualification_form.html",
@@ -312,21 +317,19 @@ def me_qualification_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def me_practitioners(request: HttpRequest) -> HttpResponse:
     agency = _my_agency(request)
     form = PractitionerForm(request.POST or None)
-    if request.method == "POST":
-        if not _can_edit(request.user, agency):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                practitioner_add(actor=request.user, agency=agency, **form.cleaned_data)
-            except ApplicationError as exc:
-                apply_error(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s was added to the practitioners.")
-                    % {"name": form.cleaned_data["name"]},
-                )
-                return redirect("agencies:me_practitioners")
+    if request.method == "POST" and not _can_edit(request.user, agency):
+        raise PermissionDenied
+    done = handle_form(
+        request,
+        form,
+        lambda data: practitioner_add(actor=request.user, agency=agency, **data),
+        success=lambda practitioner: (
+            _("%(name)s was added to the practitioners.") % {"name": practitioner.name}
+        ),
+        redirect_to="agencies:me_practitioners",
+    )
+    if done:
+        return done
     return _page(
         request,
         "agencies/me/practitioner_list.html",
@@ -353,17 +356,17 @@ def me_practitioner_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def me_affiliations(request: HttpRequest) -> HttpResponse:
     agency = _my_agency(request)
     form = AffiliationForm(request.POST or None)
-    if request.method == "POST":
-        if not _can_edit(request.user, agency):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                affiliation_add(actor=request.user, agency=agency, **form.cleaned_data)
-            except ApplicationError as exc:
-                apply_error(form, exc)
-            else:
-                messages.success(request, _("The tie was declared; the scope is up to date."))
-                return redirect("agencies:me_affiliations")
+    if request.method == "POST" and not _can_edit(request.user, agency):
+        raise PermissionDenied
+    done = handle_form(
+        request,
+        form,
+        lambda data: affiliation_add(actor=request.user, agency=agency, **data),
+        success=lambda result: _("The tie was declared; the scope is up to date."),
+        redirect_to="agencies:me_affiliations",
+    )
+    if done:
+        return done
     return _page(
         request,
         "agencies/me/affiliation_list.html",
@@ -404,12 +407,13 @@ def me_scope_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "fee_policy": scope.fee_policy,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            scope_settings_update(actor=request.user, scope=scope, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("The commitments were saved."))
-            return redirect("agencies:me_scope")
+    done = handle_form(
+        request,
+        form,
+        lambda data: scope_settings_update(actor=request.user, scope=scope, **data),
+        success=_("The commitments were saved."),
+        redirect_to="agencies:me_scope",
+    )
+    if done:
+        return done
     return _page(request, "agencies/me/scope_form.html", scope.agency, form=form, scope=scope)

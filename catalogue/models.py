@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 from accounts.models import Organisation
+from core.models import StatusEvent, StatusMachine
 from core.search import index_tokens
 
 
@@ -65,7 +66,7 @@ class QualificationType(models.Model):
         return self.grade_rank(held_grade) <= self.grade_rank(minimum_grade)
 
 
-class ServiceItem(index.Indexed, models.Model):
+class ServiceItem(index.Indexed, StatusMachine):
     """A catalogue item (中介服务事项): the only kind of service an approval may require (R1).
 
     The row holds the item as it stands now. Every change to a published item is recorded as
@@ -76,12 +77,15 @@ class ServiceItem(index.Indexed, models.Model):
         PUBLISHED = "published", _("Published")
         RETIRED = "retired", _("Retired")
 
-    # The only moves there are; catalogue/services/items.py is the one place that makes them.
-    TRANSITIONS: dict[str, frozenset[str]] = {
+    # The only moves there are, made through core.status.status_move by
+    # catalogue/services/items.py.
+    TRANSITIONS = {
         Status.DRAFT: frozenset({Status.PUBLISHED}),
         Status.PUBLISHED: frozenset({Status.RETIRED}),
         Status.RETIRED: frozenset(),
     }
+    STATUS_EVENT_MODEL = "catalogue.ServiceItemEvent"
+    STATUS_EVENT_SUBJECT = "service_item"
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -296,3 +300,25 @@ class ServiceItemVersion(models.Model):
                 continue
             labels.append(str(getattr(field, "verbose_name", name)))
         return labels
+
+
+class ServiceItemEvent(StatusEvent):
+    """A publication or retirement of an item; the version it made is in the adjustment log."""
+
+    service_item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.CASCADE,
+        related_name="status_events",
+    )
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=ServiceItem.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=16, choices=ServiceItem.Status.choices)
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("catalogue status change")
+        verbose_name_plural = _("catalogue status changes")
+
+    def __str__(self) -> str:
+        return f"{self.service_item.code}: {self.from_status or '—'} → {self.to_status}"

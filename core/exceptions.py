@@ -4,7 +4,7 @@ class ApplicationError(Exception):
     change with the wording or the language, for tests and callers that branch on it; `extra`
     carries field-level details for forms."""
 
-    def __init__(self, message: str, *, code: str = "", extra: dict | None = None):
+    def __init__(self, message: str, *, code: str, extra: dict | None = None):
         super().__init__(message)
         self.message = message
         self.code = code

@@ -1,4 +1,10 @@
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from core.exceptions import ApplicationError
 
@@ -6,10 +12,33 @@ from core.exceptions import ApplicationError
 def apply_application_error(form: forms.BaseForm, error: ApplicationError) -> None:
     """Show a service's error on the form: field details at their fields, the message on top."""
     placed = False
-    for field, messages in error.extra.items():
+    for field, field_messages in error.extra.items():
         if field in form.fields:
-            for message in messages if isinstance(messages, list) else [messages]:
+            for message in field_messages if isinstance(field_messages, list) else [field_messages]:
                 form.add_error(field, message)
             placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+def handle_form(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    action: Callable[[dict], Any],
+    *,
+    success: str | Callable[[Any], str],
+    redirect_to: str | Callable[[Any], HttpResponse],
+) -> HttpResponse | None:
+    """The one pattern for a page with a form: on a valid POST, run the service (`action`
+    receives the cleaned data), then say so and redirect. Returns None when the page should be
+    shown again — a GET, an invalid form, or a service's refusal, which is put on the form
+    beside the other errors so that all of them show at once."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ApplicationError as error:
+        apply_application_error(form, error)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect_to(result) if callable(redirect_to) else redirect(redirect_to)

@@ -1,3 +1,6 @@
+from typing import ClassVar
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,3 +26,55 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d}"
+
+
+class StatusMachine(models.Model):
+    """A model with an explicit `status` and one map of the moves it may make. Views and
+    templates read the map through these methods; core.status.status_move is the only code
+    that changes the status."""
+
+    # {status: frozenset of statuses it may become}; every concrete model defines its own.
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {}
+    # The concrete event model recording this model's moves (a StatusEvent subclass) and
+    # the name of its foreign key to this model.
+    STATUS_EVENT_MODEL: ClassVar[str] = ""
+    STATUS_EVENT_SUBJECT: ClassVar[str] = ""
+    # Each concrete model declares the field itself, with its own choices.
+    status: str
+
+    class Meta:
+        abstract = True
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, frozenset())
+
+    @property
+    def next_statuses(self) -> frozenset[str]:
+        return self.TRANSITIONS.get(self.status, frozenset())
+
+
+class StatusEvent(models.Model):
+    """One status move of a StatusMachine: from, to, who (empty when the server clock moved
+    it), a note or reason, and when. Concrete subclasses add the foreign key to their subject
+    (named by the subject's STATUS_EVENT_SUBJECT, related name `status_events`)."""
+
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the server clock made the move."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"

@@ -19,10 +19,10 @@ def new_submission_token() -> str:
     return secrets.token_hex(16)
 
 
-def quoted_as_discount(request: PurchaseRequest) -> bool:
+def quoted_as_discount(purchase_request: PurchaseRequest) -> bool:
     """A government-set price is quoted as a discount on it (the service reads it the same
     way)."""
-    item = request.service_item
+    item = purchase_request.service_item
     return item.fee_mode == FeeMode.GOVERNMENT_SET and item.fee_amount is not None
 
 
@@ -58,12 +58,14 @@ class QuoteForm(forms.Form):
     )
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
-    def __init__(self, *args, request: PurchaseRequest, agency: Agency, eligible, **kwargs):
+    def __init__(
+        self, *args, purchase_request: PurchaseRequest, agency: Agency, eligible, **kwargs
+    ):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("idempotency_key", new_submission_token())
         super().__init__(*args, **kwargs)
-        item = request.service_item
-        if quoted_as_discount(request):
+        item = purchase_request.service_item
+        if quoted_as_discount(purchase_request):
             del self.fields["amount"]
         else:
             del self.fields["discount_rate"]

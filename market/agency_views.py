@@ -2,75 +2,39 @@
 for one request (submit, revise, withdraw), declining an award and filing an objection.
 
 Views parse and render; market/services decide. Every page is about the signed-in user's own
-agency: nobody else's quote is ever loaded, and the amount is opened only here, only for the
-members of the agency that sealed it."""
-
-from dataclasses import dataclass
-from decimal import Decimal
+agency: nobody else's quote is ever loaded, and its own sealed amount is read (by the
+selector `quote_own_amount`) only for its own members."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.permissions import allowed
 from agencies.models import Agency
 from agencies.selectors import agency_for_member
 from core.exceptions import ApplicationError
-from core.forms import apply_application_error
+from core.forms import handle_form
 from core.pagination import paginate
 from market import sealing
 from market.agency_forms import AwardDeclineForm, ObjectionForm, QuoteForm, quoted_as_discount
-from market.models import Objection, PurchaseRequest, Quote, QuoteReceipt
+from market.models import Objection, PurchaseRequest, Quote
 from market.selectors import (
     eligible_agencies,
     invitation_list_for_agency,
     invitation_unread_count,
+    quote_for_agency,
+    quote_own_amount,
+    quoting_open,
 )
-from market.services.quotes import quote_submit, quote_withdraw
-from market.services.requests import invitation_mark_read, purchase_request_sync
+from market.services.quotes import invitation_mark_read, quote_submit, quote_withdraw
 from market.services.selection import award_decline, objection_file
 
 Status = PurchaseRequest.Status
-# Before the deadline a request is still "quoting" in the database until something reads it
-# through purchase_request_sync; the inbox shows what the clock says without syncing each row.
-OPEN_STATUSES = (Status.PUBLISHED, Status.QUOTING)
-
-
-# Reads ----------------------------------------------------------------------------------------
-
-
-def _own_quote(request: PurchaseRequest, agency: Agency) -> Quote | None:
-    return (
-        Quote.objects.filter(request=request, agency=agency)
-        .select_related("agency__organisation")
-        .prefetch_related("practitioners", "members__agency__organisation")
-        .first()
-    )
-
-
-@dataclass(frozen=True)
-class OwnAmount:
-    amount: Decimal
-    discount_rate: Decimal | None
-
-
-def _own_amount(quote: Quote | None) -> OwnAmount | None:
-    """The agency's own sealed amount, opened for its own members only (the callers make
-    sure `quote` is the viewer's agency's). The one place an amount is shown before the
-    deadline; it goes into this page and nowhere else."""
-    if quote is None or quote.status != Quote.Status.SUBMITTED:
-        return None
-    if quote.opened_amount is not None:
-        return OwnAmount(quote.opened_amount, quote.opened_discount_rate)
-    try:
-        opened = sealing.open_sealed(quote.sealed)
-    except sealing.SealBroken:
-        return None
-    return OwnAmount(opened.amount, opened.discount_rate)
 
 
 # Who is looking -------------------------------------------------------------------------------
@@ -84,37 +48,29 @@ def _my_agency(user: User) -> Agency:
     return agency
 
 
-def _can_act(user: User, agency: Agency) -> bool:
-    return user.has_perm("accounts.change_organisation", agency.organisation)
-
-
 def _acting_agency(user: User) -> Agency:
     agency = _my_agency(user)
-    if not _can_act(user, agency):
+    if not allowed("agencies.act_for_agency", user, agency):
         raise PermissionDenied
     return agency
 
 
-def _request(number: str) -> PurchaseRequest:
-    """A published request, brought up to the server clock (the deadline may have passed
-    without the scheduler)."""
-    request = (
+def _notice(number: str) -> PurchaseRequest:
+    """A published request, as stored (pages show what the clock implies; they never move
+    it)."""
+    purchase_request = (
         PurchaseRequest.objects.exclude(status=Status.DRAFT)
         .select_related("project__owner", "service_item__approval_department", "winner")
         .filter(number=number)
         .first()
     )
-    if request is None:
+    if purchase_request is None:
         raise Http404
-    return purchase_request_sync(request=request)
+    return purchase_request
 
 
-def _publicity_open(request: PurchaseRequest) -> bool:
-    return (
-        request.status == Status.AWARDED
-        and request.publicity_ends_on is not None
-        and timezone.localdate() <= request.publicity_ends_on
-    )
+def _to_quote(notice: PurchaseRequest) -> HttpResponse:
+    return redirect("agency:quote", number=notice.number)
 
 
 # Pages ----------------------------------------------------------------------------------------
@@ -123,60 +79,62 @@ def _publicity_open(request: PurchaseRequest) -> bool:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     agency = _my_agency(request.user)
-    page = paginate(request, invitation_list_for_agency(agency=agency))
-    now = timezone.now()
-    for invitation in page.object_list:
-        notice = invitation.request
-        invitation.deadline_passed = (
-            notice.status in OPEN_STATUSES
-            and notice.quote_deadline is not None
-            and now >= notice.quote_deadline
-        )
     return render(
         request,
         "market/agency/inbox.html",
         {
             "agency": agency,
-            "page": page,
+            "page": paginate(request, invitation_list_for_agency(agency=agency)),
             "unread_count": invitation_unread_count(agency_id=agency.pk),
         },
     )
 
 
 @login_required
+@require_POST
+def invitation_open(request: HttpRequest, number: str) -> HttpResponse:
+    """Opening an invitation from the inbox marks it read, then shows the request."""
+    _my_agency(request.user)
+    notice = _notice(number)
+    invitation_mark_read(actor=request.user, purchase_request=notice)
+    return _to_quote(notice)
+
+
+@login_required
 def quote(request: HttpRequest, number: str) -> HttpResponse:
     agency = _my_agency(request.user)
-    notice = _request(number)
-    can_act = _can_act(request.user, agency)
-    eligible = list(eligible_agencies(request=notice))
-    form_kwargs = {"request": notice, "agency": agency, "eligible": eligible}
+    notice = _notice(number)
+    can_act = allowed("agencies.act_for_agency", request.user, agency)
+    eligible = list(eligible_agencies(purchase_request=notice))
+    form = QuoteForm(
+        request.POST or None,
+        request.FILES or None,
+        purchase_request=notice,
+        agency=agency,
+        eligible=eligible,
+    )
+    if request.method == "POST" and not can_act:
+        raise PermissionDenied
+    done = handle_form(
+        request,
+        form,
+        lambda data: quote_submit(
+            actor=request.user, purchase_request=notice, **form.service_arguments()
+        ),
+        success=lambda submitted: (
+            _("Your quote is sealed: revision %(revision)d, receipt %(receipt)s.")
+            % {"revision": submitted.revision, "receipt": submitted.receipt}
+        ),
+        redirect_to=lambda submitted: _to_quote(notice),
+    )
+    if done:
+        return done
     if request.method == "POST":
-        if not can_act:
-            raise PermissionDenied
-        form = QuoteForm(request.POST, request.FILES, **form_kwargs)
-        if form.is_valid():
-            try:
-                submitted = quote_submit(
-                    actor=request.user, request=notice, **form.service_arguments()
-                )
-            except ApplicationError as exc:
-                apply_application_error(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Your quote is sealed: revision %(revision)d, receipt %(receipt)s.")
-                    % {"revision": submitted.revision, "receipt": submitted.receipt},
-                )
-                return redirect("agency:quote", number=notice.number)
         # The clock may have moved while the form was open: show the request as it is now.
-        notice = _request(number)
-    else:
-        form = QuoteForm(**form_kwargs)
-        invitation_mark_read(request=notice, agency=agency)
-
-    own = _own_quote(notice, agency)
+        notice = _notice(number)
+    own = quote_for_agency(purchase_request=notice, agency=agency)
     is_eligible = any(other.pk == agency.pk for other in eligible)
-    quoting_open = notice.status == Status.QUOTING
+    is_open = quoting_open(notice)
     return render(
         request,
         "market/agency/quote.html",
@@ -186,21 +144,17 @@ def quote(request: HttpRequest, number: str) -> HttpResponse:
             "form": form,
             "can_act": can_act,
             "is_eligible": is_eligible,
-            "quoting_open": quoting_open,
-            "show_form": can_act and is_eligible and quoting_open,
+            "quoting_open": is_open,
+            "show_form": can_act and is_eligible and is_open,
             "as_discount": quoted_as_discount(notice),
             "quote": own,
-            "own_amount": _own_amount(own),
-            "receipts": (
-                QuoteReceipt.objects.filter(quote=own).order_by("created_at", "pk")
-                if own is not None
-                else QuoteReceipt.objects.none()
-            ),
+            "own_amount": quote_own_amount(own),
+            "receipts": own.receipts.all() if own is not None else [],
             "receipt_check": _receipt_check(notice, own),
             "is_winner": notice.status == Status.AWARDED and notice.winner_id == agency.pk,
-            "publicity_open": _publicity_open(notice),
+            "publicity_open": notice.publicity_open,
             "objections": Objection.objects.filter(
-                request=notice, filed_by__organisation_id=agency.pk
+                purchase_request=notice, filed_by__organisation_id=agency.pk
             ).order_by("filed_at"),
         },
     )
@@ -213,7 +167,7 @@ def _receipt_check(notice: PurchaseRequest, own: Quote | None) -> dict | None:
         return None
     fields = {
         "request_number": notice.number,
-        "agency_code": own.agency.organisation.credit_code or f"agency-{own.agency_id}",
+        "agency_code": own.agency.selection_key,
         "revision": own.revision,
         "amount": own.opened_amount,
         "discount_rate": own.opened_discount_rate,
@@ -228,17 +182,17 @@ def _receipt_check(notice: PurchaseRequest, own: Quote | None) -> dict | None:
 @login_required
 def quote_withdraw_confirm(request: HttpRequest, number: str) -> HttpResponse:
     agency = _acting_agency(request.user)
-    notice = _request(number)
+    notice = _notice(number)
     error = None
     if request.method == "POST":
         try:
-            quote_withdraw(actor=request.user, request=notice)
+            quote_withdraw(actor=request.user, purchase_request=notice)
         except ApplicationError as exc:
             error = exc.message
         else:
             messages.success(request, _("Your quote was withdrawn."))
-            return redirect("agency:quote", number=notice.number)
-    own = _own_quote(notice, agency)
+            return _to_quote(notice)
+    own = quote_for_agency(purchase_request=notice, agency=agency)
     return render(
         request,
         "market/agency/confirm.html",
@@ -259,17 +213,18 @@ def quote_withdraw_confirm(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def award_decline_confirm(request: HttpRequest, number: str) -> HttpResponse:
     _acting_agency(request.user)
-    notice = _request(number)
+    notice = _notice(number)
     form = AwardDeclineForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            award_decline(actor=request.user, request=notice, reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            apply_application_error(form, exc)
-        else:
-            messages.success(request, _("Your agency declined the award."))
-            return redirect("agency:quote", number=notice.number)
-    return render(
+    done = handle_form(
+        request,
+        form,
+        lambda data: award_decline(
+            actor=request.user, purchase_request=notice, reason=data["reason"]
+        ),
+        success=_("Your agency declined the award."),
+        redirect_to=lambda result: _to_quote(notice),
+    )
+    return done or render(
         request,
         "market/agency/confirm.html",
         {
@@ -288,14 +243,13 @@ def award_decline_confirm(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def objection(request: HttpRequest, number: str) -> HttpResponse:
     _acting_agency(request.user)
-    notice = _request(number)
+    notice = _notice(number)
     form = ObjectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            objection_file(actor=request.user, request=notice, text=form.cleaned_data["text"])
-        except ApplicationError as exc:
-            apply_application_error(form, exc)
-        else:
-            messages.success(request, _("Your objection was filed; a regulator will answer it."))
-            return redirect("agency:quote", number=notice.number)
-    return render(request, "market/agency/objection.html", {"notice": notice, "form": form})
+    done = handle_form(
+        request,
+        form,
+        lambda data: objection_file(actor=request.user, purchase_request=notice, text=data["text"]),
+        success=_("Your objection was filed; a regulator will answer it."),
+        redirect_to=lambda result: _to_quote(notice),
+    )
+    return done or render(request, "market/agency/objection.html", {"notice": notice, "form": form})

@@ -300,10 +300,10 @@ class ScoresForm(forms.Form):
     """One mark from 0 to 100 per valid quote and per criterion other than price (the price
     mark is computed from the opened amounts)."""
 
-    def __init__(self, *args, request: PurchaseRequest, quotes: list[Quote], **kwargs):
+    def __init__(self, *args, purchase_request: PurchaseRequest, quotes: list[Quote], **kwargs):
         super().__init__(*args, **kwargs)
         self.quotes = quotes
-        marked = [c for c in request.scoring_criteria if c["name"] != PRICE_CRITERION]
+        marked = [c for c in purchase_request.scoring_criteria if c["name"] != PRICE_CRITERION]
         self.criteria = [criterion["name"] for criterion in marked]
         self.headers = [f"{c['name']} ({c['weight']}%)" for c in marked]
         for quote in quotes:

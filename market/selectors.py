@@ -1,16 +1,77 @@
-import datetime
+"""Reads of the marketplace. Each returns a queryset with its relations already fetched, or a
+value computed from what is stored; none writes, and none moves a status — pages show what the
+clock implies through `purchase_request_shown_status`."""
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from agencies.models import Affiliation, Agency
+from market import sealing
 from market.models import (
     Invitation,
+    Objection,
     Project,
     PurchaseRequest,
     Quote,
     RegionalAssessment,
+    SelectionMethod,
 )
+
+Status = PurchaseRequest.Status
+
+
+# What the clock implies ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownStatus:
+    code: str
+    label: str | Promise
+
+
+AWAITING_OPENING = ShownStatus("awaiting_opening", _("Quotes closed, awaiting opening"))
+AWAITING_CONFIRMATION = ShownStatus(
+    "awaiting_confirmation", _("Publicity period over, award being confirmed")
+)
+
+
+def purchase_request_shown_status(
+    purchase_request: PurchaseRequest, *, now: datetime.datetime | None = None
+) -> ShownStatus:
+    """The status a reader should see now. Between a time and the scheduled task that acts
+    on it the stored status lags behind; this says what the clock already implies, without
+    moving anything: quoting once quoting has opened, "closed, awaiting opening" once the
+    deadline has passed, "publicity over" once the award's period has ended."""
+    now = now or timezone.now()
+    status = purchase_request.status
+    deadline = purchase_request.quote_deadline
+    opens = purchase_request.quote_opens_at
+    if status in (Status.PUBLISHED, Status.QUOTING) and deadline is not None and now >= deadline:
+        return AWAITING_OPENING
+    if status == Status.PUBLISHED and opens is not None and now >= opens:
+        return ShownStatus(Status.QUOTING, Status.QUOTING.label)
+    ends = purchase_request.publicity_ends_on
+    if status == Status.AWARDED and ends is not None and timezone.localdate(now) > ends:
+        return AWAITING_CONFIRMATION
+    return ShownStatus(status, purchase_request.get_status_display())
+
+
+def quoting_open(
+    purchase_request: PurchaseRequest, *, now: datetime.datetime | None = None
+) -> bool:
+    """Whether a quote would be accepted now by the server clock (the submission itself
+    decides, under the request's lock)."""
+    return purchase_request_shown_status(purchase_request, now=now).code == Status.QUOTING
+
+
+# Projects and requests ------------------------------------------------------------------------
 
 
 def project_list_for_owner(*, owner: Organisation) -> QuerySet[Project]:
@@ -24,24 +85,24 @@ def project_list_for_owner(*, owner: Organisation) -> QuerySet[Project]:
 def purchase_request_list_for_owner(*, owner: Organisation) -> QuerySet[PurchaseRequest]:
     return (
         PurchaseRequest.objects.filter(project__owner=owner)
-        .select_related("project", "service_item")
+        .select_related("project", "service_item", "winner__organisation")
         .order_by("-created_at")
     )
 
 
-def eligible_agencies(*, request: PurchaseRequest) -> QuerySet[Agency]:
+def eligible_agencies(*, purchase_request: PurchaseRequest) -> QuerySet[Agency]:
     """The agencies that may quote, computed and never chosen by hand: active, qualified for
     the item (their computed scope, R3), not excluded by the owner, and not tied to the item's
     approval department (R4 — the scope already leaves those out; checked again here so a
     tie declared since the last recompute still counts)."""
-    item = request.service_item
+    item = purchase_request.service_item
     return (
         Agency.objects.filter(
             status=Agency.Status.ACTIVE,
             scope__service_item=item,
             scope__in_scope=True,
         )
-        .exclude(pk__in=request.exclusions.values("agency_id"))
+        .exclude(pk__in=purchase_request.exclusions.values("agency_id"))
         .exclude(
             pk__in=Affiliation.objects.filter(department_id=item.approval_department_id).values(
                 "agency_id"
@@ -53,65 +114,137 @@ def eligible_agencies(*, request: PurchaseRequest) -> QuerySet[Agency]:
 
 
 def regional_assessment_covering(
-    *, request: PurchaseRequest, on: datetime.date
+    *, purchase_request: PurchaseRequest, on: datetime.date
 ) -> RegionalAssessment | None:
     """The regional assessment that makes buying this service unnecessary (R8), or None."""
-    kind = request.service_item.regional_assessment_kind
-    if not kind or request.project.is_special_or_major:
+    kind = purchase_request.service_item.regional_assessment_kind
+    if not kind or purchase_request.project.is_special_or_major:
         return None
     candidates = RegionalAssessment.objects.filter(
-        region=request.project.region, valid_from__lte=on, valid_to__gte=on
+        region=purchase_request.project.region, valid_from__lte=on, valid_to__gte=on
     ).order_by("-valid_from")
     return next((assessment for assessment in candidates if kind in assessment.kinds), None)
 
 
-def notice_public_list(
-    *,
-    service_item_id: int | None = None,
-    department_id: int | None = None,
-    method: str = "",
-    status: str = "",
-) -> QuerySet[PurchaseRequest]:
+# Notices --------------------------------------------------------------------------------------
+
+
+def notice_public_list() -> QuerySet[PurchaseRequest]:
     """Published notices — purchase, award, failure, cancellation — newest first."""
-    notices = PurchaseRequest.objects.exclude(status=PurchaseRequest.Status.DRAFT)
-    if service_item_id:
-        notices = notices.filter(service_item_id=service_item_id)
-    if department_id:
-        notices = notices.filter(service_item__approval_department_id=department_id)
-    if method:
-        notices = notices.filter(selection_method=method)
-    if status:
-        notices = notices.filter(status=status)
-    return notices.select_related(
-        "project", "service_item__approval_department", "winner__organisation"
-    ).order_by("-published_at", "-pk")
+    return (
+        PurchaseRequest.objects.exclude(status=Status.DRAFT)
+        .select_related("project", "service_item__approval_department", "winner__organisation")
+        .order_by("-published_at", "-pk")
+    )
 
 
 def notice_public_detail(*, number: str) -> PurchaseRequest:
     """Raises PurchaseRequest.DoesNotExist for unknown numbers and drafts (not public)."""
-    return PurchaseRequest.objects.select_related(
-        "project__owner", "service_item__approval_department", "winner__organisation"
-    ).get(number=number, status__in=[s for s in PurchaseRequest.Status.values if s != "draft"])
+    return notice_public_list().select_related("project__owner").get(number=number)
 
 
-def notice_opened_quotes(*, request: PurchaseRequest) -> QuerySet[Quote]:
+def notice_opened_quotes(*, purchase_request: PurchaseRequest) -> QuerySet[Quote]:
     """The quotes as published at opening — never before (sealed)."""
-    if request.is_sealed or request.opened_at is None:
+    if purchase_request.is_sealed or purchase_request.opened_at is None:
         return Quote.objects.none()
     return (
-        Quote.objects.filter(request=request, status=Quote.Status.SUBMITTED)
+        Quote.objects.filter(purchase_request=purchase_request, status=Quote.Status.SUBMITTED)
         .select_related("agency__organisation")
         .prefetch_related("members__agency__organisation")
         .order_by("opened_amount", "pk")
     )
 
 
+def objections_public(*, purchase_request: PurchaseRequest) -> QuerySet[Objection]:
+    """Answered objections are published with the notice; pending ones are not."""
+    return purchase_request.objections.exclude(status=Objection.Status.PENDING).order_by("filed_at")
+
+
+def objections_for_owner(*, purchase_request: PurchaseRequest) -> QuerySet[Objection]:
+    """What the owner sees: its own objections, and every answered one."""
+    return purchase_request.objections.filter(
+        Q(filed_by__organisation=purchase_request.project.owner_id)
+        | ~Q(status=Objection.Status.PENDING)
+    ).order_by("filed_at")
+
+
+def award_is_held(purchase_request: PurchaseRequest) -> bool:
+    """An award with an objection awaiting its answer cannot proceed to a contract."""
+    return purchase_request.objections.filter(status=Objection.Status.PENDING).exists()
+
+
+# Selection ------------------------------------------------------------------------------------
+
+
+def quotes_valid(purchase_request: PurchaseRequest) -> QuerySet[Quote]:
+    return purchase_request.quotes.filter(status=Quote.Status.SUBMITTED, valid=True).select_related(
+        "agency__organisation"
+    )
+
+
+def declined_keys(purchase_request: PurchaseRequest) -> set[str]:
+    """The selection keys of the agencies whose award was declined or set aside."""
+    return {
+        decline.agency.selection_key
+        for decline in purchase_request.declines.select_related("agency__organisation")
+    }
+
+
+def quotes_choosable(purchase_request: PurchaseRequest) -> QuerySet[Quote]:
+    """The opened quotes the owner may choose from (and the services accept): valid, not
+    declined, and for credit merit only those on the drawn short list."""
+    quotes = (
+        notice_opened_quotes(purchase_request=purchase_request)
+        .filter(valid=True)
+        .exclude(agency__in=purchase_request.declines.values("agency"))
+    )
+    if purchase_request.selection_method == SelectionMethod.CREDIT_MERIT:
+        shortlist = ((purchase_request.draw_record or {}).get("result") or {}).get(
+            "shortlist"
+        ) or []
+        quotes = quotes.filter(agency__organisation__credit_code__in=shortlist)
+    return quotes
+
+
+# An agency's own view -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnAmount:
+    amount: Decimal
+    discount_rate: Decimal | None
+
+
+def quote_own_amount(quote: Quote | None) -> OwnAmount | None:
+    """An agency's own sealed amount, for its own members' page only: the caller has made
+    sure `quote` is the viewer's agency's (market/agency_views.py loads no other). The one
+    place an amount is read before the deadline."""
+    if quote is None or quote.status != Quote.Status.SUBMITTED:
+        return None
+    if quote.opened_amount is not None:
+        return OwnAmount(quote.opened_amount, quote.opened_discount_rate)
+    try:
+        opened = sealing.open_sealed(quote.sealed)
+    except sealing.SealBroken:
+        return None
+    return OwnAmount(opened.amount, opened.discount_rate)
+
+
+def quote_for_agency(*, purchase_request: PurchaseRequest, agency: Agency) -> Quote | None:
+    return (
+        Quote.objects.filter(purchase_request=purchase_request, agency=agency)
+        .select_related("agency__organisation")
+        .prefetch_related("practitioners", "members__agency__organisation", "receipts")
+        .first()
+    )
+
+
 def invitation_list_for_agency(*, agency: Agency) -> QuerySet[Invitation]:
     """The agency's invitations, newest first, each with its own quote's status (if any)."""
-    own_quote = Quote.objects.filter(request=OuterRef("request"), agency=agency)
+    own_quote = Quote.objects.filter(purchase_request=OuterRef("purchase_request"), agency=agency)
     return (
         Invitation.objects.filter(agency=agency)
-        .select_related("request__project", "request__service_item")
+        .select_related("purchase_request__project", "purchase_request__service_item")
         .annotate(
             quote_status=Subquery(own_quote.values("status")[:1]),
             quote_revision=Subquery(own_quote.values("revision")[:1]),

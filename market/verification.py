@@ -1,4 +1,4 @@
-"""Re-checking a request's draw from public data alone: the secret revealed after the draw,
+"""Re-checking a purchase request's draw from public data alone: the secret revealed after the draw,
 the commitment published with the notice, the receipts and opened quotes published at
 opening. Used by `manage.py verify_draw` and the public page /verify/draw/<number>/."""
 
@@ -10,7 +10,7 @@ from market.models import PurchaseRequest, Quote
 
 @dataclass(frozen=True)
 class DrawCheck:
-    request: PurchaseRequest
+    purchase_request: PurchaseRequest
     record: draws.DrawRecord | None
     result: draws.VerifyResult
 
@@ -19,42 +19,46 @@ class DrawCheck:
         return self.result.ok
 
 
-def _key(quote: Quote) -> str:
-    return quote.agency.organisation.credit_code
-
-
-def public_record(request: PurchaseRequest) -> draws.DrawRecord | None:
+def public_record(purchase_request: PurchaseRequest) -> draws.DrawRecord | None:
     """The draw record rebuilt from what the notice page publishes, not from the stored one:
     receipts and amounts from the opened quotes, the secret as revealed. The stored record
     supplies only what the page also shows for it (credit scores, evaluators' totals) and the
     result to compare against."""
-    stored = request.draw_record
-    if not stored or not request.draw_secret:
+    stored = purchase_request.draw_record
+    if not stored or not purchase_request.draw_secret:
         return None
     quotes = list(
-        request.quotes.filter(status=Quote.Status.SUBMITTED).select_related("agency__organisation")
+        purchase_request.quotes.filter(status=Quote.Status.SUBMITTED).select_related(
+            "agency__organisation"
+        )
     )
     valid = [quote for quote in quotes if quote.valid]
     parameters = dict(stored["parameters"])
     if "prices" in parameters:
-        parameters["prices"] = {_key(quote): str(quote.opened_amount) for quote in valid}
+        parameters["prices"] = {
+            quote.agency.selection_key: str(quote.opened_amount) for quote in valid
+        }
     return draws.DrawRecord(
         method=stored["method"],
-        secret=request.draw_secret,
-        commitment=request.draw_commitment,
+        secret=purchase_request.draw_secret,
+        commitment=purchase_request.draw_commitment,
         receipts=sorted({quote.receipt for quote in quotes}),
-        candidates=sorted(_key(quote) for quote in valid),
+        candidates=sorted(quote.agency.selection_key for quote in valid),
         parameters=parameters,
         result=stored["result"],
     )
 
 
-def verify_request_draw(request: PurchaseRequest) -> DrawCheck:
-    record = public_record(request)
+def verify_request_draw(purchase_request: PurchaseRequest) -> DrawCheck:
+    record = public_record(purchase_request)
     if record is None:
         return DrawCheck(
-            request, None, draws.VerifyResult(ok=False, problems=["no draw has been made yet"])
+            purchase_request,
+            None,
+            draws.VerifyResult(ok=False, problems=["no draw has been made yet"]),
         )
     return DrawCheck(
-        request, record, draws.verify(record, published_commitment=request.draw_commitment)
+        purchase_request,
+        record,
+        draws.verify(record, published_commitment=purchase_request.draw_commitment),
     )

@@ -40,11 +40,11 @@ def affiliation_add(
     if kind == Affiliation.Kind.SUPERVISING_DEPARTMENT:
         parent_name = ""
     if errors:
-        raise ApplicationError(_("Please correct the errors below."), extra=errors)
+        raise ApplicationError(_("Please correct the errors below."), code="invalid", extra=errors)
     if Affiliation.objects.filter(
         agency=agency, kind=kind, department=department, parent_name=parent_name
     ).exists():
-        raise ApplicationError(_("This tie is already declared."))
+        raise ApplicationError(_("This tie is already declared."), code="already_declared")
     affiliation = Affiliation.objects.create(
         agency=agency, kind=kind, department=department, parent_name=parent_name
     )

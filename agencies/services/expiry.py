@@ -15,15 +15,12 @@ import datetime
 import functools
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from accounts.models import User
 from agencies.models import Agency, Qualification
 from agencies.services.scope import agency_scope_recompute
+from agencies.signals import qualification_expiring
 
 EXPIRY_NOTICE_DAYS: tuple[int, ...] = (30, 7)
 
@@ -32,32 +29,6 @@ EXPIRY_NOTICE_DAYS: tuple[int, ...] = (30, 7)
 class ExpiryRunResult:
     expired: list[int] = field(default_factory=list)  # qualification pks marked expired
     notices: list[tuple[int, int]] = field(default_factory=list)  # (qualification pk, days)
-
-
-def _qualification_expiry_notify(*, qualification_pk: int, threshold: int, days_left: int) -> None:
-    qualification = Qualification.objects.select_related(
-        "agency__organisation", "qualification_type"
-    ).get(pk=qualification_pk)
-    recipients = list(
-        User.objects.filter(
-            organisation_id=qualification.agency_id, is_organisation_admin=True, is_active=True
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if not recipients:
-        return
-    context = {
-        "qualification": qualification,
-        "agency": qualification.agency,
-        "threshold": threshold,
-        "days_left": days_left,
-        "site_name": settings.WAGTAIL_SITE_NAME,
-    }
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("emails/qualification_expiring_subject.txt", context)
-        body = render_to_string("emails/qualification_expiring.txt", context)
-    send_mail(" ".join(subject.split()), body, None, recipients)
 
 
 @transaction.atomic
@@ -113,7 +84,8 @@ def qualification_expiry_notices_send(*, today: datetime.date) -> list[tuple[int
             qualification.save(update_fields=["expiry_notices_sent"])
             transaction.on_commit(
                 functools.partial(
-                    _qualification_expiry_notify,
+                    qualification_expiring.send,
+                    sender=Qualification,
                     qualification_pk=pk,
                     threshold=threshold,
                     days_left=days_left,

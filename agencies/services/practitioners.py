@@ -39,13 +39,15 @@ def practitioner_add(
     except ValidationError as exc:
         errors["id_number"] = list(exc.messages)
     if errors:
-        raise ApplicationError(_("Please correct the errors below."), extra=errors)
+        raise ApplicationError(_("Please correct the errors below."), code="invalid", extra=errors)
 
     hashed = id_number_hash(id_number)
     existing = Practitioner.objects.filter(agency=agency, id_number_hash=hashed).first()
     if existing is not None and existing.active:
         message = _("This person is already one of the agency's practitioners.")
-        raise ApplicationError(message, extra={"id_number": [message]})
+        raise ApplicationError(
+            message, code="already_a_practitioner", extra={"id_number": [message]}
+        )
     practitioner = existing or Practitioner(
         agency=agency, id_number_hash=hashed, id_number_last4=id_number_last4(id_number)
     )
@@ -59,7 +61,9 @@ def practitioner_add(
     except IntegrityError as exc:
         # The same person added twice at the same moment.
         message = _("This person is already one of the agency's practitioners.")
-        raise ApplicationError(message, extra={"id_number": [message]}) from exc
+        raise ApplicationError(
+            message, code="already_a_practitioner", extra={"id_number": [message]}
+        ) from exc
     agency_touch(agency=agency)
     return practitioner
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import require
 from accounts.services import organisation_update
 from agencies.models import Agency
 from core.exceptions import ApplicationError
@@ -21,8 +22,12 @@ def agency_for_update(*, actor: User, agency: Agency) -> Agency:
 
     Raises ApplicationError if the actor may not change this agency. Call inside a
     transaction."""
-    if not actor.has_perm("accounts.change_organisation", agency.organisation):
-        raise ApplicationError(_("You may not change this agency's details."))
+    require(
+        "agencies.act_for_agency",
+        actor,
+        agency,
+        message=_("You may not change this agency's details."),
+    )
     # Lock the agency row: two of its administrators saving at once would otherwise run two
     # scope recomputations side by side, and both would try to create the same scope rows.
     return Agency.objects.select_related("organisation").select_for_update().get(pk=agency.pk)
@@ -70,7 +75,7 @@ def agency_profile_update(
     if licence_errors:
         errors["business_licence"] = licence_errors
     if errors:
-        raise ApplicationError(_("Please correct the errors below."), extra=errors)
+        raise ApplicationError(_("Please correct the errors below."), code="invalid", extra=errors)
     agency.organisation = organisation_update(
         actor=actor,
         organisation=agency.organisation,

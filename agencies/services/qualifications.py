@@ -75,7 +75,7 @@ def qualification_errors(
 
 def _raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
-        raise ApplicationError(_("Please correct the errors below."), extra=errors)
+        raise ApplicationError(_("Please correct the errors below."), code="invalid", extra=errors)
 
 
 def _save(qualification: Qualification) -> None:
@@ -86,6 +86,7 @@ def _save(qualification: Qualification) -> None:
         # Two agencies registering the same certificate number at the same moment.
         raise ApplicationError(
             _("A certificate with this number is already registered."),
+            code="certificate_taken",
             extra={"number": [_("A certificate with this number is already registered.")]},
         ) from exc
 

@@ -160,7 +160,7 @@ def agency_register(
     if any(certificate_errors):
         errors["certificates"] = certificate_errors
     if errors:
-        raise ApplicationError(_("Please correct the errors below."), extra=errors)
+        raise ApplicationError(_("Please correct the errors below."), code="invalid", extra=errors)
 
     try:
         with transaction.atomic():
@@ -176,7 +176,8 @@ def agency_register(
     except IntegrityError as exc:
         # Someone registered the same code or name between our checks and this insert.
         raise ApplicationError(
-            _("An agency with this name or credit code has just been registered.")
+            _("An agency with this name or credit code has just been registered."),
+            code="already_registered",
         ) from exc
     agency = Agency.objects.create(
         organisation=organisation,

@@ -28,17 +28,22 @@ def scope_settings_update(
     )
     if not scope.in_scope:
         raise ApplicationError(
-            _("This item is outside the agency's scope; its valid qualifications decide it.")
+            _("This item is outside the agency's scope; its valid qualifications decide it."),
+            code="not_in_scope",
         )
     statutory = scope.service_item.statutory_time_limit_days
     if committed_time_limit_days is not None and committed_time_limit_days < 1:
         message = _("The committed time limit is at least one working day.")
-        raise ApplicationError(message, extra={"committed_time_limit_days": [message]})
+        raise ApplicationError(
+            message, code="bad_time_limit", extra={"committed_time_limit_days": [message]}
+        )
     if committed_time_limit_days is not None and committed_time_limit_days > statutory:
         message = _(
             "The committed time limit cannot exceed the statutory %(days)d working days."
         ) % {"days": statutory}
-        raise ApplicationError(message, extra={"committed_time_limit_days": [message]})
+        raise ApplicationError(
+            message, code="bad_time_limit", extra={"committed_time_limit_days": [message]}
+        )
     scope.committed_time_limit_days = committed_time_limit_days
     scope.fee_policy = fee_policy.strip()
     scope.save(update_fields=["committed_time_limit_days", "fee_policy", "updated_at"])

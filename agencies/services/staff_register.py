@@ -17,7 +17,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.permissions import require
 from agencies.models import Agency, Practitioner, StaffRegisterEntry
 from core.exceptions import ApplicationError
 from core.identity import id_number_hash, validate_id_number
@@ -48,25 +49,6 @@ class StaffRegisterConflict:
     department_name: str
 
 
-def regulator_check(*, actor: User) -> None:
-    """Only regulators (and platform administrators) review agencies and keep the register;
-    an approval department never chooses, recommends or vets an agency (R4).
-
-    Raises ApplicationError for anyone else."""
-    if actor is None or not actor.is_active:
-        raise ApplicationError(_("Only regulators may do this."))
-    if actor.is_superuser or actor.role == Role.REGULATOR:
-        return
-    if actor.role == Role.APPROVAL_DEPARTMENT:
-        raise ApplicationError(
-            _(
-                "Approval departments may not review, choose or recommend agencies; "
-                "this is the regulator's task."
-            )
-        )
-    raise ApplicationError(_("Only regulators may do this."))
-
-
 def staff_register_conflicts(*, agency: Agency) -> list[StaffRegisterConflict]:
     """The agency's current practitioners who are on the register of serving government
     staff, with their department (one query)."""
@@ -94,21 +76,23 @@ def staff_register_read(*, actor: User, upload: UploadedFile) -> list[StaffRegis
     read or any row is bad; then `extra["rows"]` lists `{"row": n, "message": ...}` for each
     bad row and `extra["file"]` the same as text, and nothing is kept. Messages never repeat
     an ID number."""
-    regulator_check(actor=actor)
+    require("accounts.regulate", actor)
     try:
         header, rows = read_table(upload)
     except ValidationError as exc:
-        raise ApplicationError(exc.messages[0], extra={"file": exc.messages}) from exc
+        raise ApplicationError(
+            exc.messages[0], code="unreadable_file", extra={"file": exc.messages}
+        ) from exc
     missing = [column for column in (ID_NUMBER_COLUMN, DEPARTMENT_COLUMN) if column not in header]
     if missing:
         message = _("The first row must name the columns %(columns)s; missing: %(missing)s.") % {
             "columns": f"{ID_NUMBER_COLUMN}, {DEPARTMENT_COLUMN}",
             "missing": ", ".join(missing),
         }
-        raise ApplicationError(message, extra={"file": [message]})
+        raise ApplicationError(message, code="bad_file", extra={"file": [message]})
     if not rows:
         message = _("The file has no rows below its header.")
-        raise ApplicationError(message, extra={"file": [message]})
+        raise ApplicationError(message, code="bad_file", extra={"file": [message]})
 
     errors: list[dict] = []
     result: list[StaffRegisterRow] = []
@@ -154,6 +138,7 @@ def staff_register_read(*, actor: User, upload: UploadedFile) -> list[StaffRegis
         ]
         raise ApplicationError(
             _("Nothing was imported: %(count)d rows have errors.") % {"count": len(errors)},
+            code="bad_rows",
             extra={"rows": errors, "file": lines},
         )
     return result
@@ -167,9 +152,9 @@ def staff_register_import(
     `replace`, people not in the rows are removed (the file is the whole register).
 
     Raises ApplicationError when the actor is not a regulator or there are no rows."""
-    regulator_check(actor=actor)
+    require("accounts.regulate", actor)
     if not rows:
-        raise ApplicationError(_("There is nothing to import."))
+        raise ApplicationError(_("There is nothing to import."), code="nothing_to_import")
     wanted = {row.id_number_hash: row.department_name for row in rows}
     existing = {
         entry.id_number_hash: entry

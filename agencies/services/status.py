@@ -1,12 +1,11 @@
-"""The one place that moves an agency along its status map (Agency.TRANSITIONS).
+"""An agency's moves along its status map (Agency.TRANSITIONS), made through
+core.status.status_move: lock, check the move, save, record the AgencyStatusEvent (from, to,
+who, why, which qualifications were cited), recompute the scope, and mail the agency's
+administrators once the transaction has committed (agencies/receivers.py).
 
-Every move locks the agency's row, checks the move against the map, saves, records an
-AgencyStatusEvent (from, to, who, why, which qualifications were cited) and, once the
-transaction has committed, e-mails the agency's administrators and recomputes its scope.
-
-Who may do what:
+Who may do what (accounts/permissions.py):
 - the agency's own members submit, resubmit after a rejection, re-enter after exiting, and
-  may leave the roster (exit) themselves;
+  its administrators may leave the roster (exit) themselves;
 - only regulators (or platform administrators) approve, reject, suspend and reinstate, and
   may also take an agency off the roster. Approval departments never do any of this: they may
   not choose, recommend or vet agencies (R4).
@@ -18,20 +17,20 @@ rejection names the legally required qualification that is missing or invalid.
 """
 
 import datetime
+from typing import cast
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import allowed, is_member_of, require
 from agencies.models import Agency, AgencyStatusEvent
 from agencies.services.scope import agency_scope_recompute
-from agencies.services.staff_register import regulator_check, staff_register_conflicts
+from agencies.services.staff_register import staff_register_conflicts
 from catalogue.models import QualificationRequirement, QualificationType, ServiceItem
 from core.exceptions import ApplicationError
+from core.status import lock_for_update, status_created, status_move
 from core.workdays import add_workdays
 
 REVIEW_WORKING_DAYS = 2
@@ -43,29 +42,25 @@ def _lock(agency: Agency) -> Agency:
     # "pending", both pass the transition check and leave two contradictory events; it also
     # stops a suspension racing a reinstatement. Callers hold no other agency lock, so the
     # order is always this one row.
-    return Agency.objects.select_for_update().select_related("organisation").get(pk=agency.pk)
+    return lock_for_update(agency, "organisation")
 
 
-def _check_move(agency: Agency, to_status: str, *, only_from: str | None = None) -> None:
-    """Refuse a move the map does not have; `only_from` narrows it to the one source status
-    an action is for (approving and reinstating both lead to "active")."""
-    allowed = Agency.TRANSITIONS.get(agency.status, frozenset())
-    if to_status not in allowed or (only_from is not None and agency.status != only_from):
+def _only_from(agency: Agency, from_status: str, to_status: str) -> None:
+    """Approving and reinstating both lead to "active"; each is for one source status only."""
+    if agency.status != from_status:
         raise ApplicationError(
             _("An agency that is “%(current)s” cannot become “%(target)s”.")
             % {
                 "current": Agency.Status(agency.status).label,
                 "target": Agency.Status(to_status).label,
-            }
+            },
+            code="status_move_not_allowed",
         )
 
 
 def _member_check(*, actor: User, agency: Agency) -> None:
-    if actor is None or not actor.is_active:
-        raise ApplicationError(_("Only members of the agency may do this."))
-    if actor.is_superuser or actor.organisation_id == agency.organisation_id:
-        return
-    raise ApplicationError(_("Only members of the agency may do this."))
+    if not is_member_of(actor, agency.organisation):
+        raise ApplicationError(_("Only members of the agency may do this."), code="not_member")
 
 
 def _staff_register_check(agency: Agency) -> None:
@@ -85,6 +80,7 @@ def _staff_register_check(agency: Agency) -> None:
                     for conflict in conflicts
                 )
             },
+            code="staff_register_conflict",
             extra={
                 "conflicts": [
                     {
@@ -98,28 +94,6 @@ def _staff_register_check(agency: Agency) -> None:
         )
 
 
-def _agency_status_notify(*, agency_pk: int, event_pk: int) -> None:
-    event = AgencyStatusEvent.objects.select_related("agency__organisation").get(pk=event_pk)
-    recipients = list(
-        User.objects.filter(organisation_id=agency_pk, is_organisation_admin=True, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if not recipients:
-        return
-    context = {
-        "agency": event.agency,
-        "event": event,
-        "cited": list(event.cited_qualifications.all()),
-        "site_name": settings.WAGTAIL_SITE_NAME,
-    }
-    # Chinese first: an e-mail is in the site's language, whoever pressed the button.
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("emails/agency_status_changed_subject.txt", context)
-        body = render_to_string("emails/agency_status_changed.txt", context)
-    send_mail(" ".join(subject.split()), body, None, recipients)
-
-
 def _move(
     agency: Agency,
     *,
@@ -127,32 +101,29 @@ def _move(
     actor: User,
     reason: str = "",
     cited: list[QualificationType] | None = None,
-    from_status: str | None = None,
+    fields: dict | None = None,
 ) -> Agency:
-    """Save the move on the locked agency, record it and queue its side effects."""
-    event = AgencyStatusEvent.objects.create(
-        agency=agency,
-        from_status=agency.status if from_status is None else from_status,
-        to_status=to_status,
-        reason=reason,
-        actor=actor,
+    """Move the locked agency and recompute its scope; the agency's administrators are
+    mailed once the transaction commits (agencies/receivers.py)."""
+    event = cast(
+        AgencyStatusEvent, status_move(agency, to_status, actor=actor, note=reason, fields=fields)
     )
     if cited:
         event.cited_qualifications.set(cited)
-    agency.status = to_status
-    agency.save()
-    transaction.on_commit(
-        lambda: _agency_status_notify(agency_pk=agency.pk, event_pk=event.pk), robust=True
-    )
-    transaction.on_commit(lambda: agency_scope_recompute(agency=agency), robust=True)
+    agency_scope_recompute(agency=agency)
     return agency
 
 
-def _submit(agency: Agency, *, actor: User, from_status: str | None) -> Agency:
-    today = timezone.localdate()
-    agency.submitted_at = timezone.now()
-    agency.review_due = review_due_for(today)
-    return _move(agency, to_status=Agency.Status.PENDING, actor=actor, from_status=from_status)
+def _submit(agency: Agency, *, actor: User) -> Agency:
+    return _move(
+        agency,
+        to_status=Agency.Status.PENDING,
+        actor=actor,
+        fields={
+            "submitted_at": timezone.now(),
+            "review_due": review_due_for(timezone.localdate()),
+        },
+    )
 
 
 def review_due_for(submitted_on: datetime.date) -> datetime.date:
@@ -171,11 +142,17 @@ def agency_submit_for_review(*, agency: Agency, actor: User) -> Agency:
     _member_check(actor=actor, agency=agency)
     if agency.status == Agency.Status.PENDING:
         if agency.submitted_at is not None:
-            raise ApplicationError(_("This agency is already waiting for review."))
-        # A new agency is created as "pending" and enters the queue with this first event.
-        return _submit(agency, actor=actor, from_status="")
-    _check_move(agency, Agency.Status.PENDING)
-    return _submit(agency, actor=actor, from_status=None)
+            raise ApplicationError(
+                _("This agency is already waiting for review."), code="already_pending"
+            )
+        # A new agency is created as "pending" and enters the queue with its first event.
+        agency.submitted_at = timezone.now()
+        agency.review_due = review_due_for(timezone.localdate())
+        agency.save(update_fields=["submitted_at", "review_due"])
+        status_created(agency, actor=actor)
+        agency_scope_recompute(agency=agency)
+        return agency
+    return _submit(agency, actor=actor)
 
 
 @transaction.atomic
@@ -186,8 +163,10 @@ def agency_reenter(*, agency: Agency, actor: User) -> Agency:
     agency = _lock(agency)
     _member_check(actor=actor, agency=agency)
     if agency.status != Agency.Status.EXITED:
-        raise ApplicationError(_("Only an agency that has left the roster can re-enter it."))
-    return _submit(agency, actor=actor, from_status=None)
+        raise ApplicationError(
+            _("Only an agency that has left the roster can re-enter it."), code="not_exited"
+        )
+    return _submit(agency, actor=actor)
 
 
 @transaction.atomic
@@ -196,12 +175,17 @@ def agency_approve(*, agency: Agency, actor: User, reason: str = "") -> Agency:
 
     Raises ApplicationError when the actor is not a regulator, the agency is not pending, or
     one of its practitioners is on the register of serving government staff (R4)."""
-    regulator_check(actor=actor)
+    require("accounts.regulate", actor)
     agency = _lock(agency)
-    _check_move(agency, Agency.Status.ACTIVE, only_from=Agency.Status.PENDING)
+    _only_from(agency, Agency.Status.PENDING, Agency.Status.ACTIVE)
     _staff_register_check(agency)
-    agency.activated_at = timezone.now()
-    return _move(agency, to_status=Agency.Status.ACTIVE, actor=actor, reason=reason)
+    return _move(
+        agency,
+        to_status=Agency.Status.ACTIVE,
+        actor=actor,
+        reason=reason,
+        fields={"activated_at": timezone.now()},
+    )
 
 
 def legally_required_qualification_types():
@@ -228,7 +212,7 @@ def agency_reject(
 
     Raises ApplicationError when the actor is not a regulator, the agency is not pending, no
     qualification is cited, or a cited one is required by no published item."""
-    regulator_check(actor=actor)
+    require("accounts.regulate", actor)
     cited = list(
         {qualification.pk: qualification for qualification in cited_qualification_types}.values()
     )
@@ -237,7 +221,9 @@ def agency_reject(
             "Name the legally required qualification that is missing or invalid; an agency "
             "may be returned for no other reason."
         )
-        raise ApplicationError(message, extra={"cited_qualification_types": [message]})
+        raise ApplicationError(
+            message, code="citation_required", extra={"cited_qualification_types": [message]}
+        )
     required = set(
         legally_required_qualification_types()
         .filter(pk__in=[qualification.pk for qualification in cited])
@@ -249,9 +235,12 @@ def agency_reject(
             "No published catalogue item requires %(names)s, so it cannot be a reason to "
             "return an agency."
         ) % {"names": ", ".join(str(qualification) for qualification in not_required)}
-        raise ApplicationError(message, extra={"cited_qualification_types": [message]})
+        raise ApplicationError(
+            message,
+            code="citation_not_required_by_catalogue",
+            extra={"cited_qualification_types": [message]},
+        )
     agency = _lock(agency)
-    _check_move(agency, Agency.Status.REJECTED)
     return _move(
         agency, to_status=Agency.Status.REJECTED, actor=actor, reason=reason.strip(), cited=cited
     )
@@ -261,7 +250,7 @@ def _reason_required(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         message = _("Give the reason; it is shown on the agency's public record.")
-        raise ApplicationError(message, extra={"reason": [message]})
+        raise ApplicationError(message, code="reason_required", extra={"reason": [message]})
     return reason
 
 
@@ -271,10 +260,9 @@ def agency_suspend(*, agency: Agency, actor: User, reason: str) -> Agency:
 
     Raises ApplicationError when the actor is not a regulator, the agency is not active, or
     no reason is given."""
-    regulator_check(actor=actor)
+    require("accounts.regulate", actor)
     reason = _reason_required(reason)
     agency = _lock(agency)
-    _check_move(agency, Agency.Status.SUSPENDED)
     return _move(agency, to_status=Agency.Status.SUSPENDED, actor=actor, reason=reason)
 
 
@@ -284,13 +272,18 @@ def agency_reinstate(*, agency: Agency, actor: User, reason: str) -> Agency:
 
     Raises ApplicationError when the actor is not a regulator, the agency is not suspended,
     no reason is given, or one of its practitioners is on the staff register (R4)."""
-    regulator_check(actor=actor)
+    require("accounts.regulate", actor)
     reason = _reason_required(reason)
     agency = _lock(agency)
-    _check_move(agency, Agency.Status.ACTIVE, only_from=Agency.Status.SUSPENDED)
+    _only_from(agency, Agency.Status.SUSPENDED, Agency.Status.ACTIVE)
     _staff_register_check(agency)
-    agency.activated_at = timezone.now()
-    return _move(agency, to_status=Agency.Status.ACTIVE, actor=actor, reason=reason)
+    return _move(
+        agency,
+        to_status=Agency.Status.ACTIVE,
+        actor=actor,
+        reason=reason,
+        fields={"activated_at": timezone.now()},
+    )
 
 
 @transaction.atomic
@@ -300,15 +293,13 @@ def agency_exit(*, agency: Agency, actor: User, reason: str) -> Agency:
 
     Raises ApplicationError when the actor is neither a regulator nor a member of the agency,
     the agency is not active or suspended, or no reason is given."""
-    try:
-        regulator_check(actor=actor)
-    except ApplicationError:
-        _member_check(actor=actor, agency=agency)
-        if not actor.is_organisation_admin:
-            raise ApplicationError(
-                _("Only the agency's administrators may take it off the roster.")
-            ) from None
+    if not allowed("accounts.regulate", actor):
+        require(
+            "agencies.act_for_agency",
+            actor,
+            agency,
+            message=_("Only the agency's administrators may take it off the roster."),
+        )
     reason = _reason_required(reason)
     agency = _lock(agency)
-    _check_move(agency, Agency.Status.EXITED)
     return _move(agency, to_status=Agency.Status.EXITED, actor=actor, reason=reason)

@@ -32,7 +32,7 @@ SERVICE_ERROR_FIELDS = {
 def service_error_for_form(error: ApplicationError) -> ApplicationError:
     """The same error with its field names as the back-office form spells them."""
     extra = {SERVICE_ERROR_FIELDS.get(key, key): value for key, value in error.extra.items()}
-    return ApplicationError(error.message, extra=extra)
+    return ApplicationError(error.message, code=error.code, extra=extra)
 
 
 class ServiceItemAdminForm(WagtailAdminModelForm):

@@ -28,6 +28,7 @@ from catalogue.models import (
 )
 from catalogue.signals import service_item_requirements_changed
 from core.exceptions import ApplicationError
+from core.status import lock_for_update, status_check, status_move
 
 # The public content of an item, in the order the adjustment log lists changes.
 CONTENT_FIELDS: tuple[str, ...] = (
@@ -87,7 +88,9 @@ class RequirementSpec:
 
 def _require_perm(user: User | None, permission: str) -> None:
     if user is None or not user.has_perm(permission):
-        raise ApplicationError(gettext("You may not change the service catalogue."))
+        raise ApplicationError(
+            gettext("You may not change the service catalogue."), code="not_catalogue_keeper"
+        )
 
 
 # Requirements in their compact written form ---------------------------------------------------
@@ -133,7 +136,9 @@ def requirements_parse(text: str) -> list[RequirementSpec]:
                 continue
             specs.append(RequirementSpec(alternative, qualification_type, grade))
     if errors:
-        raise ApplicationError(" ".join(errors), extra={REQUIREMENTS: errors})
+        raise ApplicationError(
+            " ".join(errors), code="unknown_qualification", extra={REQUIREMENTS: errors}
+        )
     return specs
 
 
@@ -304,7 +309,9 @@ def service_item_clean(
 
     if errors:
         first = next(iter(errors.values()))[0]
-        raise ApplicationError(first if len(errors) == 1 else _fix_below(), extra=errors)
+        raise ApplicationError(
+            first if len(errors) == 1 else _fix_below(), code="invalid_item", extra=errors
+        )
     return cleaned, requirements
 
 
@@ -344,6 +351,7 @@ def _check_publishable(values: ItemValues) -> None:
                 "An item can be published only with its legal basis and a complete service "
                 "guide: the materials the owner provides, the steps and the deliverables."
             ),
+            code="guide_incomplete",
             extra={field: [gettext("Required before the item is published.")] for field in missing},
         )
 
@@ -454,18 +462,7 @@ def _next_version_number(service_item: ServiceItem) -> int:
 def _lock(service_item: ServiceItem) -> ServiceItem:
     # Two regulators saving the same item at once would otherwise both take the same next
     # version number, or both publish; the row lock makes the second wait and see the first.
-    return ServiceItem.objects.select_for_update().get(pk=service_item.pk)
-
-
-def _check_move(service_item: ServiceItem, to_status: str) -> None:
-    if to_status not in ServiceItem.TRANSITIONS[service_item.status]:
-        raise ApplicationError(
-            gettext("A %(from)s item cannot become %(to)s.")
-            % {
-                "from": service_item.get_status_display(),
-                "to": ServiceItem.Status(to_status).label,
-            }
-        )
+    return lock_for_update(service_item)
 
 
 # Writes ---------------------------------------------------------------------------------------
@@ -511,7 +508,7 @@ def service_item_update(
         _write_content(service_item, cleaned, specs)
         return None
     if service_item.status == ServiceItem.Status.RETIRED:
-        raise ApplicationError(gettext("A retired item cannot be changed."))
+        raise ApplicationError(gettext("A retired item cannot be changed."), code="item_retired")
 
     _check_publishable(cleaned)
     errors: dict[str, list[str]] = {}
@@ -529,11 +526,13 @@ def service_item_update(
             % {"date": pending.effective_date.isoformat()}
         ]
     if errors or effective_date is None:
-        raise ApplicationError(next(iter(errors.values()))[0], extra=errors)
+        raise ApplicationError(
+            next(iter(errors.values()))[0], code="change_needs_date_and_reason", extra=errors
+        )
     planned = service_item_planned_content(service_item=service_item)
     changed = content_changes(planned, (cleaned, specs))
     if not changed:
-        raise ApplicationError(gettext("Nothing was changed."))
+        raise ApplicationError(gettext("Nothing was changed."), code="nothing_changed")
     version = ServiceItemVersion.objects.create(
         service_item=service_item,
         number=_next_version_number(service_item),
@@ -558,7 +557,7 @@ def service_item_publish(
     that fails `service_item_clean`, or without a complete guide and legal basis (R10)."""
     _require_perm(user, "catalogue.change_serviceitem")
     service_item = _lock(service_item)
-    _check_move(service_item, ServiceItem.Status.PUBLISHED)
+    status_check(service_item, ServiceItem.Status.PUBLISHED)
     specs = requirement_specs_of(service_item)
     cleaned, specs = service_item_clean(
         values=service_item_values(service_item), requirements=specs, service_item=service_item
@@ -588,11 +587,12 @@ def service_item_retire(
     published."""
     _require_perm(user, "catalogue.change_serviceitem")
     service_item = _lock(service_item)
-    _check_move(service_item, ServiceItem.Status.RETIRED)
+    status_check(service_item, ServiceItem.Status.RETIRED)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
             gettext("Retiring an item needs a reason."),
+            code="reason_required",
             extra={"reason": [gettext("Retiring an item needs a reason.")]},
         )
     version = ServiceItemVersion.objects.create(
@@ -618,15 +618,13 @@ def _apply(version: ServiceItemVersion, service_item: ServiceItem) -> None:
         _requirement_groups(requirement_specs_of(service_item)),
     )
     _write_content(service_item, values, specs)
-    if service_item.status != ServiceItem.Status.RETIRED or (
-        version.status == ServiceItem.Status.RETIRED
-    ):
+    if version.status != service_item.status and service_item.status != ServiceItem.Status.RETIRED:
         # A change scheduled before the item was retired updates its text but never brings
         # it back.
-        service_item.status = version.status
+        status_move(service_item, version.status, actor=version.created_by, note=version.reason)
     service_item.version = version.number
     service_item.effective_date = version.effective_date
-    service_item.save(update_fields=["status", "version", "effective_date"])
+    service_item.save(update_fields=["version", "effective_date"])
     version.applied_at = timezone.now()
     version.save(update_fields=["applied_at"])
     after = (service_item.status, service_item.approval_department_id, _requirement_groups(specs))

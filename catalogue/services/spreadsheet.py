@@ -328,7 +328,9 @@ def _require_import_perms(user: User | None) -> None:
     if user is None or not (
         user.has_perm("catalogue.add_serviceitem") and user.has_perm("catalogue.change_serviceitem")
     ):
-        raise ApplicationError(gettext("You may not change the service catalogue."))
+        raise ApplicationError(
+            gettext("You may not change the service catalogue."), code="not_catalogue_keeper"
+        )
 
 
 def catalogue_import_preview(
@@ -408,12 +410,15 @@ def catalogue_import_apply(
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
-            gettext("An import needs a reason."), extra={"reason": [gettext("Give a reason.")]}
+            gettext("An import needs a reason."),
+            code="reason_required",
+            extra={"reason": [gettext("Give a reason.")]},
         )
     preview = catalogue_import_preview(user=user, upload=upload, effective_date=effective_date)
     if preview.has_errors:
         raise ApplicationError(
-            gettext("Nothing was imported: the file has errors. Correct them and upload it again.")
+            gettext("Nothing was imported: the file has errors. Correct them and upload it again."),
+            code="file_has_errors",
         )
     with transaction.atomic():
         for row in preview.changing_rows:
@@ -422,7 +427,8 @@ def catalogue_import_apply(
             except ApplicationError as problem:
                 raise ApplicationError(
                     gettext("Row %(row)d: %(message)s")
-                    % {"row": row.number, "message": problem.message}
+                    % {"row": row.number, "message": problem.message},
+                    code=problem.code,
                 ) from problem
     return preview
 
@@ -482,7 +488,9 @@ def catalogue_export_table(*, user: User | None) -> tuple[list[str], list[list[o
     the state a new change builds on. Raises ApplicationError without the view
     permission."""
     if user is None or not user.has_perm("catalogue.view_serviceitem"):
-        raise ApplicationError(gettext("You may not export the service catalogue."))
+        raise ApplicationError(
+            gettext("You may not export the service catalogue."), code="not_catalogue_keeper"
+        )
     items = (
         ServiceItem.objects.select_related("approval_department")
         .prefetch_related("requirements__qualification_type")

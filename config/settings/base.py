@@ -235,7 +235,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=5),
     },
     "purchase-requests-clock": {
-        "task": "market.tasks.purchase_requests_sync_due",
+        "task": "market.tasks.purchase_requests_advance_due",
         "schedule": 60.0,
     },
     "agencies-qualification-expiry": {

@@ -13,6 +13,9 @@ SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks queued after a commit run at once, so a test sees the mail they send; the broker
+# itself is tested with a real worker (tests/core/test_celery.py turns this off there).
+CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

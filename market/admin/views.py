@@ -24,9 +24,9 @@ class ObjectionListView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, Templ
     header_icon = "warning"
 
     def get_context_data(self, **kwargs):
-        objections = Objection.objects.select_related("request__service_item", "filed_by").order_by(
-            "status", "filed_at"
-        )
+        objections = Objection.objects.select_related(
+            "purchase_request__service_item", "filed_by"
+        ).order_by("status", "filed_at")
         page = Paginator(objections, 20).get_page(self.request.GET.get("page"))
         return super().get_context_data(page=page, **kwargs)
 
@@ -39,7 +39,9 @@ class ObjectionAnswerView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, For
 
     def get_context_data(self, **kwargs):
         objection = get_object_or_404(
-            Objection.objects.select_related("request__service_item", "request__winner"),
+            Objection.objects.select_related(
+                "purchase_request__service_item", "purchase_request__winner"
+            ),
             pk=self.kwargs["pk"],
         )
         return super().get_context_data(objection=objection, **kwargs)

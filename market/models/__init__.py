@@ -6,12 +6,12 @@ from market.models.purchasing import (
     Objection,
     Project,
     PurchaseRequest,
+    PurchaseRequestEvent,
+    PurchaseRequestExclusion,
     Quote,
     QuoteMember,
     QuoteReceipt,
     RegionalAssessment,
-    RequestEvent,
-    RequestExclusion,
     SelectionMethod,
 )
 
@@ -21,11 +21,11 @@ __all__ = [
     "Objection",
     "Project",
     "PurchaseRequest",
+    "PurchaseRequestEvent",
+    "PurchaseRequestExclusion",
     "Quote",
     "QuoteMember",
     "QuoteReceipt",
     "RegionalAssessment",
-    "RequestEvent",
-    "RequestExclusion",
     "SelectionMethod",
 ]

@@ -1,12 +1,16 @@
 """Projects, purchase requests, sealed quotes and selection (R1, R2, R4, R6–R8)."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from catalogue.models import RegionalAssessmentKind, ServiceItem
+from core.models import StatusEvent, StatusMachine
 
 
 class SelectionMethod(models.TextChoices):
@@ -92,13 +96,14 @@ class RegionalAssessment(models.Model):
         return [str(labels.get(kind, kind)) for kind in self.kinds]
 
 
-class PurchaseRequest(models.Model):
+class PurchaseRequest(StatusMachine):
     """A purchase of one published catalogue item for one project (采购需求).
 
-    Status moves only through market/services/requests.py, along TRANSITIONS; moves that
-    time makes (quoting opens, the deadline passes, the publicity period ends) are made by
-    whichever comes first — the request itself, read through `purchase_request_sync`, or the
-    scheduled task — so nothing depends on the scheduler being on time."""
+    Status moves only along TRANSITIONS, through core.status.status_move. The moves time
+    makes (quoting opens, the deadline passes and the quotes are opened, the publicity period
+    ends) are made by the scheduled task (market/services/clock.py) and by a quote
+    submission, which needs the request's true state, under the request's row lock; pages
+    only read, and show what the clock implies (market.selectors.purchase_request_shown_status)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -107,24 +112,29 @@ class PurchaseRequest(models.Model):
         CLOSED = "closed", _("Closed")
         SELECTING = "selecting", _("Selecting")
         AWARDED = "awarded", _("Awarded")
+        CONFIRMED = "confirmed", _("Award confirmed")
         CONTRACTED = "contracted", _("Contracted")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    TRANSITIONS: dict[str, frozenset[str]] = {
+    TRANSITIONS = {
         Status.DRAFT: frozenset({Status.PUBLISHED, Status.CANCELLED}),
         Status.PUBLISHED: frozenset({Status.QUOTING, Status.CANCELLED}),
         Status.QUOTING: frozenset({Status.CLOSED, Status.CANCELLED}),
         Status.CLOSED: frozenset({Status.SELECTING, Status.FAILED}),
         Status.SELECTING: frozenset({Status.AWARDED, Status.FAILED}),
-        # Back to selecting when the winner declines or an objection is upheld.
-        Status.AWARDED: frozenset({Status.CONTRACTED, Status.SELECTING, Status.FAILED}),
+        # Back to selecting when the winner declines or an objection is upheld; confirmed
+        # when the publicity period has ended with no objection waiting for an answer.
+        Status.AWARDED: frozenset({Status.CONFIRMED, Status.SELECTING, Status.FAILED}),
+        Status.CONFIRMED: frozenset({Status.CONTRACTED}),
         Status.CONTRACTED: frozenset(),
         Status.FAILED: frozenset(),
         Status.CANCELLED: frozenset(),
     }
     # Before the deadline nobody but the agency itself may learn a quote's amount.
     SEALED_STATUSES = frozenset({Status.DRAFT, Status.PUBLISHED, Status.QUOTING})
+    STATUS_EVENT_MODEL = "market.PurchaseRequestEvent"
+    STATUS_EVENT_SUBJECT = "purchase_request"
 
     number = models.CharField(_("notice number"), max_length=32, unique=True)
     project = models.ForeignKey(
@@ -221,11 +231,28 @@ class PurchaseRequest(models.Model):
     def is_sealed(self) -> bool:
         return self.status in self.SEALED_STATUSES
 
+    @property
+    def can_be_cancelled(self) -> bool:
+        return self.can_become(self.Status.CANCELLED)
 
-class RequestExclusion(models.Model):
+    def publicity_open_on(self, day: datetime.date) -> bool:
+        """Whether objections are taken on `day`: the award is standing and its publicity
+        period has not ended."""
+        return (
+            self.status == self.Status.AWARDED
+            and self.publicity_ends_on is not None
+            and day <= self.publicity_ends_on
+        )
+
+    @property
+    def publicity_open(self) -> bool:
+        return self.publicity_open_on(timezone.localdate())
+
+
+class PurchaseRequestExclusion(models.Model):
     """An agency the owner asks to be kept out (回避), with the stated reason."""
 
-    request = models.ForeignKey(
+    purchase_request = models.ForeignKey(
         PurchaseRequest, on_delete=models.CASCADE, related_name="exclusions"
     )
     agency = models.ForeignKey(
@@ -237,46 +264,39 @@ class RequestExclusion(models.Model):
         verbose_name = _("exclusion")
         verbose_name_plural = _("exclusions")
         constraints = [
-            models.UniqueConstraint(fields=["request", "agency"], name="exclusion_unique")
+            models.UniqueConstraint(fields=["purchase_request", "agency"], name="exclusion_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.request} − {self.agency}"
+        return f"{self.purchase_request} − {self.agency}"
 
 
-class RequestEvent(models.Model):
-    """Every status change of a request: who (or the clock), when, why."""
+class PurchaseRequestEvent(StatusEvent):
+    """Every status change of a purchase request: who (or the clock), when, why."""
 
-    request = models.ForeignKey(PurchaseRequest, on_delete=models.CASCADE, related_name="events")
+    purchase_request = models.ForeignKey(
+        PurchaseRequest,
+        verbose_name=_("purchase request"),
+        on_delete=models.CASCADE,
+        related_name="status_events",
+    )
     from_status = models.CharField(
         _("from"), max_length=16, choices=PurchaseRequest.Status.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=16, choices=PurchaseRequest.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty when the server clock made the move."),
-    )
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("request event")
         verbose_name_plural = _("request events")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.request}: {self.from_status or '—'} → {self.to_status}"
+        return f"{self.purchase_request}: {self.from_status or '—'} → {self.to_status}"
 
 
 class Invitation(models.Model):
     """An eligible agency invited to quote; eligibility is computed, never chosen by hand."""
 
-    request = models.ForeignKey(
+    purchase_request = models.ForeignKey(
         PurchaseRequest, on_delete=models.CASCADE, related_name="invitations"
     )
     agency = models.ForeignKey(
@@ -290,11 +310,11 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "agency"], name="invitation_unique")
+            models.UniqueConstraint(fields=["purchase_request", "agency"], name="invitation_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.request} → {self.agency}"
+        return f"{self.purchase_request} → {self.agency}"
 
 
 class Quote(models.Model):
@@ -306,7 +326,9 @@ class Quote(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    request = models.ForeignKey(PurchaseRequest, on_delete=models.CASCADE, related_name="quotes")
+    purchase_request = models.ForeignKey(
+        PurchaseRequest, on_delete=models.CASCADE, related_name="quotes"
+    )
     agency = models.ForeignKey(
         "agencies.Agency",
         verbose_name=_("agency (lead)"),
@@ -353,11 +375,13 @@ class Quote(models.Model):
         verbose_name_plural = _("quotes")
         ordering = ["submitted_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "agency"], name="quote_one_per_agency")
+            models.UniqueConstraint(
+                fields=["purchase_request", "agency"], name="quote_one_per_agency"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.request} · {self.agency}"
+        return f"{self.purchase_request} · {self.agency}"
 
 
 class QuoteMember(models.Model):
@@ -406,7 +430,7 @@ class Objection(models.Model):
         UPHELD = "upheld", _("Upheld")
         DISMISSED = "dismissed", _("Dismissed")
 
-    request = models.ForeignKey(
+    purchase_request = models.ForeignKey(
         PurchaseRequest, on_delete=models.CASCADE, related_name="objections"
     )
     filed_by = models.ForeignKey(
@@ -429,14 +453,16 @@ class Objection(models.Model):
         ordering = ["filed_at"]
 
     def __str__(self) -> str:
-        return f"{self.request}: {self.get_status_display()}"
+        return f"{self.purchase_request}: {self.get_status_display()}"
 
 
 class AwardDecline(models.Model):
     """A selected agency that declined the award — the credit issue counts these — or whose
     award was set aside because an objection was upheld (`by_objection`, not its fault)."""
 
-    request = models.ForeignKey(PurchaseRequest, on_delete=models.CASCADE, related_name="declines")
+    purchase_request = models.ForeignKey(
+        PurchaseRequest, on_delete=models.CASCADE, related_name="declines"
+    )
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, related_name="declined_awards"
     )
@@ -449,4 +475,4 @@ class AwardDecline(models.Model):
         verbose_name_plural = _("declined awards")
 
     def __str__(self) -> str:
-        return f"{self.request} ✗ {self.agency}"
+        return f"{self.purchase_request} ✗ {self.agency}"

@@ -1,5 +1,6 @@
-"""Mail about purchase requests. It never carries a quote amount: before opening nobody but
-the agency may learn one, and after opening the notice page is where amounts are published."""
+"""Mail about purchase requests, sent by Celery tasks (market/tasks.py) once the change that
+causes it has committed. It never carries a quote amount: before opening nobody but the agency
+may learn one, and after opening the notice page is where amounts are published."""
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -19,16 +20,22 @@ def _admins_of(organisation_ids) -> list[User]:
     )
 
 
-def _messages(template: str, request: PurchaseRequest, users: list[User], **context) -> list:
-    url = settings.WAGTAILADMIN_BASE_URL + reverse("market:notice_detail", args=[request.number])
+def _messages(
+    template: str, purchase_request: PurchaseRequest, users: list[User], **context
+) -> list:
+    url = settings.WAGTAILADMIN_BASE_URL + reverse(
+        "market:notice_detail", args=[purchase_request.number]
+    )
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{template}_subject.txt", {"request": request}).strip()
+        subject = render_to_string(
+            f"emails/{template}_subject.txt", {"purchase_request": purchase_request}
+        ).strip()
         return [
             (
                 subject,
                 render_to_string(
                     f"emails/{template}.txt",
-                    {"request": request, "user": user, "url": url, **context},
+                    {"purchase_request": purchase_request, "user": user, "url": url, **context},
                 ),
                 settings.DEFAULT_FROM_EMAIL,
                 [user.email],
@@ -37,25 +44,27 @@ def _messages(template: str, request: PurchaseRequest, users: list[User], **cont
         ]
 
 
-def invitations_send(*, request_id: int) -> int:
+def invitations_send(*, purchase_request_id: int) -> int:
     """E-mail the administrators of every invited agency. Returns the number of messages."""
-    request = PurchaseRequest.objects.select_related("service_item", "project").get(pk=request_id)
-    agency_orgs = Invitation.objects.filter(request=request).values_list(
+    purchase_request = PurchaseRequest.objects.select_related("service_item", "project").get(
+        pk=purchase_request_id
+    )
+    agency_orgs = Invitation.objects.filter(purchase_request=purchase_request).values_list(
         "agency__organisation_id", flat=True
     )
-    messages = _messages("purchase_invitation", request, _admins_of(agency_orgs))
+    messages = _messages("purchase_invitation", purchase_request, _admins_of(agency_orgs))
     return send_mass_mail(messages, fail_silently=False)
 
 
-def award_notify(*, request_id: int) -> int:
+def award_notify(*, purchase_request_id: int) -> int:
     """Tell the owner and every quoting agency who was selected and until when the award is
     open to objections."""
-    request = PurchaseRequest.objects.select_related(
+    purchase_request = PurchaseRequest.objects.select_related(
         "service_item", "project", "winner__organisation"
-    ).get(pk=request_id)
+    ).get(pk=purchase_request_id)
     organisations = {
-        request.project.owner_id,
-        *request.quotes.values_list("agency__organisation_id", flat=True),
+        purchase_request.project.owner_id,
+        *purchase_request.quotes.values_list("agency__organisation_id", flat=True),
     }
-    messages = _messages("purchase_award", request, _admins_of(organisations))
+    messages = _messages("purchase_award", purchase_request, _admins_of(organisations))
     return send_mass_mail(messages, fail_silently=False)

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -15,14 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import require
 from agencies.models import Agency, Practitioner
+from agencies.selectors import agency_for_member
 from catalogue.models import FeeMode
 from core.exceptions import ApplicationError
 from core.uploads import PDF, validate_upload
 from market import sealing
-from market.models import PurchaseRequest, Quote, QuoteMember, QuoteReceipt
+from market.models import Invitation, PurchaseRequest, Quote, QuoteMember, QuoteReceipt
 from market.selectors import eligible_agencies
-from market.services.requests import lock, sync_locked
+from market.services.clock import advance_locked
+from market.services.locks import purchase_request_lock
 
 Status = PurchaseRequest.Status
 
@@ -33,33 +37,38 @@ class MemberShare:
     share: str
 
 
-def agency_of(actor: User) -> Agency:
-    """The agency the actor may quote for: they must administer it."""
-    agency = (
-        Agency.objects.filter(organisation_id=actor.organisation_id).first()
-        if actor.organisation_id is not None
-        else None
+def acting_agency(actor: User) -> Agency:
+    """The agency the actor acts for: they must administer it.
+
+    Raises ApplicationError ("not_agency_admin")."""
+    agency = agency_for_member(user=actor)
+    require(
+        "agencies.act_for_agency",
+        actor,
+        agency,
+        message=_("Only an agency's administrators may quote for it."),
     )
-    if agency is None or not actor.has_perm("accounts.change_organisation", agency.organisation):
-        raise ApplicationError(_("Only an agency's administrators may quote for it."))
-    return agency
+    return cast(Agency, agency)  # require() refuses a missing agency
 
 
-def _quoting_open(request: PurchaseRequest, now: datetime.datetime) -> None:
-    sync_locked(request, now=now)
-    deadline = request.quote_deadline
+def _quoting_open(purchase_request: PurchaseRequest, now: datetime.datetime) -> None:
+    advance_locked(purchase_request, now=now)
+    deadline = purchase_request.quote_deadline
     if deadline is not None and now >= deadline:
         raise ApplicationError(
             _("Quotes are accepted only while quoting is open; the deadline was %(deadline)s.")
-            % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")}
+            % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")},
+            code="deadline_passed",
         )
-    if request.status != Status.QUOTING:
-        raise ApplicationError(_("This request is not open for quotes."))
+    if purchase_request.status != Status.QUOTING:
+        raise ApplicationError(_("This request is not open for quotes."), code="not_quoting")
 
 
-def _priced(request: PurchaseRequest, amount, discount_rate) -> tuple[Decimal, Decimal | None]:
+def _priced(
+    purchase_request: PurchaseRequest, amount, discount_rate
+) -> tuple[Decimal, Decimal | None]:
     """The amount the quote stands for, checked against the fee standard (R2) and budget."""
-    item = request.service_item
+    item = purchase_request.service_item
     try:
         if item.fee_mode == FeeMode.GOVERNMENT_SET and item.fee_amount is not None:
             # A government-set price is quoted as a discount on it, never above it.
@@ -70,35 +79,39 @@ def _priced(request: PurchaseRequest, amount, discount_rate) -> tuple[Decimal, D
             value = sealing.parse_amount(amount)
     except ValueError as exc:
         field = "discount_rate" if item.fee_mode == FeeMode.GOVERNMENT_SET else "amount"
-        raise ApplicationError(str(exc), extra={field: [str(exc)]}) from None
+        raise ApplicationError(str(exc), code="bad_amount", extra={field: [str(exc)]}) from None
     ceiling = item.fee_ceiling
     if item.fee_mode == FeeMode.GOVERNMENT_GUIDANCE and ceiling is not None and value > ceiling:
         message = _(
             "The amount is above the government guidance ceiling of %(ceiling)s yuan (R2)."
         ) % {"ceiling": ceiling}
-        raise ApplicationError(message, extra={"amount": [message]})
-    if value > request.budget:
+        raise ApplicationError(message, code="above_ceiling", extra={"amount": [message]})
+    if value > purchase_request.budget:
         message = _("The amount is above the owner's budget of %(budget)s yuan.") % {
-            "budget": request.budget
+            "budget": purchase_request.budget
         }
-        raise ApplicationError(message, extra={"amount": [message]})
+        raise ApplicationError(message, code="above_budget", extra={"amount": [message]})
     return value, rate
 
 
 def _members_checked(
-    request: PurchaseRequest, lead: Agency, members: Sequence[MemberShare]
+    purchase_request: PurchaseRequest, lead: Agency, members: Sequence[MemberShare]
 ) -> None:
-    eligible = set(eligible_agencies(request=request).values_list("pk", flat=True))
+    eligible = set(
+        eligible_agencies(purchase_request=purchase_request).values_list("pk", flat=True)
+    )
     for member in members:
         if member.agency.pk == lead.pk or member.agency.pk not in eligible:
             raise ApplicationError(
                 _("%(agency)s cannot join this quote: each member must itself be eligible.")
                 % {"agency": member.agency},
+                code="member_not_eligible",
                 extra={"members": [str(member.agency)]},
             )
         if not member.share.strip():
             raise ApplicationError(
                 _("Say what share of the work %(agency)s takes.") % {"agency": member.agency},
+                code="member_share_required",
                 extra={"members": [str(member.agency)]},
             )
 
@@ -107,7 +120,7 @@ def _members_checked(
 def quote_submit(
     *,
     actor: User,
-    request: PurchaseRequest,
+    purchase_request: PurchaseRequest,
     committed_time_limit_days: int,
     amount: object = None,
     discount_rate: object = None,
@@ -119,49 +132,59 @@ def quote_submit(
     """Submit or revise the actor's agency's quote and return it with its new receipt.
 
     The same `idempotency_key` twice (a double click, a retried request) returns the quote
-    as the first call left it. Raises ApplicationError when quoting is not open by the server
-    clock, the agency is not eligible, the amount is zero, negative, absurd, above a
-    government price or ceiling (R2) or the budget, the time limit is above the statutory
-    one, a practitioner is not the agency's, a member is not eligible, or the proposal is not
-    a PDF."""
-    request = lock(request)
+    as the first call left it. Raises ApplicationError when the actor does not administer an
+    agency ("not_agency_admin"), quoting is not open by the server clock ("deadline_passed",
+    "not_quoting"), the agency is not eligible ("not_eligible"), the amount is zero,
+    negative or absurd ("bad_amount"), above a government ceiling ("above_ceiling", R2) or
+    the budget ("above_budget"), the time limit is out of range ("bad_time_limit"), a
+    practitioner is not the agency's ("foreign_practitioner"), a member is not eligible or
+    has no share ("member_not_eligible", "member_share_required"), or the proposal is not a
+    PDF ("bad_proposal")."""
+    purchase_request = purchase_request_lock(purchase_request)
     now = timezone.now()
-    agency = agency_of(actor)
-    existing = Quote.objects.filter(request=request, agency=agency).first()
+    agency = acting_agency(actor)
+    existing = Quote.objects.filter(purchase_request=purchase_request, agency=agency).first()
     if idempotency_key and existing and existing.submission_key == idempotency_key:
         return existing
-    _quoting_open(request, now)
-    if not eligible_agencies(request=request).filter(pk=agency.pk).exists():
-        raise ApplicationError(_("Your agency is not eligible to quote for this request."))
-    value, rate = _priced(request, amount, discount_rate)
-    statutory = request.service_item.statutory_time_limit_days
+    _quoting_open(purchase_request, now)
+    if not eligible_agencies(purchase_request=purchase_request).filter(pk=agency.pk).exists():
+        raise ApplicationError(
+            _("Your agency is not eligible to quote for this request."), code="not_eligible"
+        )
+    value, rate = _priced(purchase_request, amount, discount_rate)
+    statutory = purchase_request.service_item.statutory_time_limit_days
     if not (1 <= int(committed_time_limit_days or 0) <= statutory):
         message = _("The committed time limit must be between 1 and %(days)d working days.") % {
             "days": statutory
         }
-        raise ApplicationError(message, extra={"committed_time_limit_days": [message]})
+        raise ApplicationError(
+            message, code="bad_time_limit", extra={"committed_time_limit_days": [message]}
+        )
     foreign = [p for p in practitioners if p.agency_id != agency.pk or not p.active]
     if foreign:
         raise ApplicationError(
             _("Only your agency's current practitioners can be named."),
+            code="foreign_practitioner",
             extra={"practitioners": [str(p) for p in foreign]},
         )
-    _members_checked(request, agency, members)
+    _members_checked(purchase_request, agency, members)
     if proposal is not None:
         try:
             validate_upload(proposal, kinds=(PDF,))
         except ValidationError as exc:
-            raise ApplicationError(exc.messages[0], extra={"proposal": exc.messages}) from None
+            raise ApplicationError(
+                exc.messages[0], code="bad_proposal", extra={"proposal": exc.messages}
+            ) from None
 
     revision = existing.revision + 1 if existing else 1
     sealed = sealing.seal(
-        request_number=request.number,
-        agency_code=agency.organisation.credit_code or f"agency-{agency.pk}",
+        request_number=purchase_request.number,
+        agency_code=agency.selection_key,
         revision=revision,
         amount=value,
         discount_rate=rate,
     )
-    quote = existing or Quote(request=request, agency=agency)
+    quote = existing or Quote(purchase_request=purchase_request, agency=agency)
     quote.status = Quote.Status.SUBMITTED
     quote.revision = revision
     quote.sealed = sealed.ciphertext
@@ -179,25 +202,44 @@ def quote_submit(
         for member in members
     )
     QuoteReceipt.objects.create(quote=quote, revision=revision, receipt=sealed.receipt)
+    _invitation_read(purchase_request, agency, now)
     return quote
 
 
 @transaction.atomic
-def quote_withdraw(*, actor: User, request: PurchaseRequest) -> Quote:
+def quote_withdraw(*, actor: User, purchase_request: PurchaseRequest) -> Quote:
     """Withdraw the actor's agency's quote before the deadline. Raises ApplicationError
-    after the deadline or when there is no quote to withdraw."""
-    request = lock(request)
+    after the deadline ("deadline_passed") or when there is no quote to withdraw
+    ("no_quote")."""
+    purchase_request = purchase_request_lock(purchase_request)
     now = timezone.now()
-    agency = agency_of(actor)
-    _quoting_open(request, now)
+    agency = acting_agency(actor)
+    _quoting_open(purchase_request, now)
     quote = Quote.objects.filter(
-        request=request, agency=agency, status=Quote.Status.SUBMITTED
+        purchase_request=purchase_request, agency=agency, status=Quote.Status.SUBMITTED
     ).first()
     if quote is None:
-        raise ApplicationError(_("There is no quote to withdraw."))
+        raise ApplicationError(_("There is no quote to withdraw."), code="no_quote")
     quote.status = Quote.Status.WITHDRAWN
     quote.save(update_fields=["status"])
     QuoteReceipt.objects.create(
         quote=quote, revision=quote.revision, receipt=quote.receipt, withdrawn=True
     )
     return quote
+
+
+def _invitation_read(
+    purchase_request: PurchaseRequest, agency: Agency, now: datetime.datetime
+) -> None:
+    Invitation.objects.filter(
+        purchase_request=purchase_request, agency=agency, read_at__isnull=True
+    ).update(read_at=now)
+
+
+@transaction.atomic
+def invitation_mark_read(*, actor: User, purchase_request: PurchaseRequest) -> None:
+    """The agency has opened its invitation to this request (its in-app inbox). Any member
+    of the agency may mark it; nothing happens for anyone else."""
+    agency = agency_for_member(user=actor)
+    if agency is not None:
+        _invitation_read(purchase_request, agency, timezone.now())

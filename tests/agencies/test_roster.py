@@ -117,7 +117,7 @@ def test_agency_page_shows_public_record_but_no_scans(client):
         committed_time_limit_days=18, fee_policy="按工作量计费"
     )
     AgencyStatusEvent.objects.create(
-        agency=agency, from_status="pending", to_status="active", reason="审核通过"
+        agency=agency, from_status="pending", to_status="active", note="审核通过"
     )
 
     response = client.get(f"/agencies/{agency.pk}/")
@@ -184,7 +184,7 @@ def test_agency_page_keeps_a_constant_query_count(client):
             PractitionerFactory(agency=agency)
             ServiceItemFactory()
             event = AgencyStatusEvent.objects.create(
-                agency=agency, from_status="active", to_status="suspended", reason="r"
+                agency=agency, from_status="active", to_status="suspended", note="r"
             )
             event.cited_qualifications.add(QualificationTypeFactory())
         agency_scope_recompute(agency=agency)

@@ -143,7 +143,7 @@ def test_every_move_is_recorded_with_actor_and_time(agency, agency_admin, regula
         agency_admin
     ] * 2
     assert all(event.created_at >= start for event in events)
-    assert events[2].reason == "双随机抽查不合格"
+    assert events[2].note == "双随机抽查不合格"
 
 
 def test_suspension_and_exit_need_a_reason(submitted, regulator_user):
@@ -181,7 +181,7 @@ def test_r3_rejection_must_cite_a_legally_required_qualification(submitted, regu
     event = agency.status_events.get(to_status=Agency.Status.REJECTED)
     assert list(event.cited_qualifications.all()) == [required]
     assert event.actor == regulator_user
-    assert event.reason == ""
+    assert event.note == ""
 
 
 def test_r3_agency_can_correct_and_resubmit(submitted, agency_admin, regulator_user):

@@ -92,8 +92,8 @@ def test_moving_the_catalogue_keeps_every_row(migrator):
     assert new.apps.get_model("agencies", "AgencyServiceScope").objects.get().service_item_id == (
         item.pk
     )
-    request = new.apps.get_model("market", "PurchaseRequest").objects.get()
-    assert request.service_item.code == "PS-ZJ-010"
+    purchase_request = new.apps.get_model("market", "PurchaseRequest").objects.get()
+    assert purchase_request.service_item.code == "PS-ZJ-010"
     # and what hangs on the content type (permissions, search entries) follows it.
     assert new.apps.get_model("contenttypes", "ContentType").objects.get(
         pk=content_type.pk

@@ -61,6 +61,6 @@ def test_public_pages_keep_a_constant_query_count_as_data_grows(client, url):
 
 def test_times_are_shown_in_beijing_time(client, settings):
     assert settings.TIME_ZONE == "Asia/Shanghai"
-    request = PurchaseRequestFactory()
-    local = request.created_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    purchase_request = PurchaseRequestFactory()
+    local = purchase_request.created_at.astimezone(ZoneInfo("Asia/Shanghai"))
     assert local.strftime("%Y-%m-%d %H:%M") in client.get("/").content.decode()

@@ -22,7 +22,8 @@ def _wait_for(predicate, timeout=20.0):
     return False
 
 
-def test_a_task_reaches_a_worker_through_the_broker():
+def test_a_task_reaches_a_worker_through_the_broker(monkeypatch):
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     assert cache.get(SCHEDULER_HEARTBEAT_KEY) is None
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         scheduler_heartbeat.delay()

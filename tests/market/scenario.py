@@ -58,12 +58,12 @@ class Market:
         )
 
     def published(self, **changes) -> PurchaseRequest:
-        return purchase_request_publish(actor=self.owner, request=self.draft(**changes))
+        return purchase_request_publish(actor=self.owner, purchase_request=self.draft(**changes))
 
-    def quote(self, request, index, amount, **extra) -> Quote:
+    def quote(self, purchase_request, index, amount, **extra) -> Quote:
         return quote_submit(
             actor=self.admins[index],
-            request=request,
+            purchase_request=purchase_request,
             amount=amount,
             committed_time_limit_days=extra.pop("days", 20),
             **extra,

@@ -20,7 +20,8 @@ from market.models import (
     QuoteMember,
     QuoteReceipt,
 )
-from market.services.requests import purchase_request_create, purchase_request_sync
+from market.services.clock import purchase_request_advance
+from market.services.requests import purchase_request_create
 from tests.accounts.factories import UserFactory
 from tests.agencies.factories import AgencyFactory, PractitionerFactory, pdf_upload
 from tests.market.scenario import NOW, Market
@@ -42,39 +43,41 @@ def market():
     return Market()
 
 
-def _url(request, action=""):
-    return f"/my/quotes/{request.number}/{action + '/' if action else ''}"
+def _url(purchase_request, action=""):
+    return f"/my/quotes/{purchase_request.number}/{action + '/' if action else ''}"
 
 
-def _form_token(client, request) -> str:
-    return client.get(_url(request)).context["form"]["idempotency_key"].value()
+def _form_token(client, purchase_request) -> str:
+    return client.get(_url(purchase_request)).context["form"]["idempotency_key"].value()
 
 
-def _submit(client, request, *, amount=AMOUNT, days=20, token=None, **extra):
+def _submit(client, purchase_request, *, amount=AMOUNT, days=20, token=None, **extra):
     data = {
         "amount": amount,
         "committed_time_limit_days": days,
-        "idempotency_key": token or _form_token(client, request),
+        "idempotency_key": token or _form_token(client, purchase_request),
         **extra,
     }
-    return client.post(_url(request), {k: v for k, v in data.items() if v is not None})
+    return client.post(_url(purchase_request), {k: v for k, v in data.items() if v is not None})
 
 
-def _quote_in_view(client, market, request, index, amount):
+def _quote_in_view(client, market, purchase_request, index, amount):
     client.force_login(market.admins[index])
-    response = _submit(client, request, amount=amount)
+    response = _submit(client, purchase_request, amount=amount)
     assert response.status_code == 302, response.context and response.context["form"].errors
-    return Quote.objects.get(request=request, agency=market.agencies[index])
+    return Quote.objects.get(purchase_request=purchase_request, agency=market.agencies[index])
 
 
 def _awarded(client, market, clock):
-    request = market.published()
+    purchase_request = market.published()
     for index in range(3):
-        _quote_in_view(client, market, request, index, str(90000 + index))
-    clock.move_to(request.quote_deadline + datetime.timedelta(minutes=1))
-    request = purchase_request_sync(request=PurchaseRequest.objects.get(pk=request.pk))
-    assert request.status == Status.AWARDED
-    return request
+        _quote_in_view(client, market, purchase_request, index, str(90000 + index))
+    clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=1))
+    purchase_request = purchase_request_advance(
+        purchase_request=PurchaseRequest.objects.get(pk=purchase_request.pk)
+    )
+    assert purchase_request.status == Status.AWARDED
+    return purchase_request
 
 
 # Inbox ----------------------------------------------------------------------------------------
@@ -90,23 +93,31 @@ def test_the_inbox_lists_invitations_newest_first_and_opening_one_marks_it_read(
 
     page = client.get("/my/quotes/")
     assert page.status_code == 200
-    listed = [invitation.request for invitation in page.context["page"].object_list]
+    listed = [invitation.purchase_request for invitation in page.context["page"].object_list]
     assert listed == [second, first]
     assert page.context["unread_count"] == 2
     assert second.number in page.content.decode()
 
+    # Reading a page marks nothing (a GET never writes);
     assert client.get(_url(first)).status_code == 200
-    invitation = Invitation.objects.get(request=first, agency=market.agencies[0])
+    invitation = Invitation.objects.get(purchase_request=first, agency=market.agencies[0])
+    assert invitation.read_at is None
+    # opening the invitation from the inbox does, and shows the request.
+    opened = client.post(_url(first, "open"))
+    assert opened.status_code == 302 and opened["Location"] == _url(first)
+    invitation.refresh_from_db()
     assert invitation.read_at == NOW + datetime.timedelta(minutes=5)
-    assert Invitation.objects.get(request=second, agency=market.agencies[0]).read_at is None
+    assert (
+        Invitation.objects.get(purchase_request=second, agency=market.agencies[0]).read_at is None
+    )
     # Another agency's invitation to the same request is untouched.
-    assert Invitation.objects.get(request=first, agency=market.agencies[1]).read_at is None
+    assert Invitation.objects.get(purchase_request=first, agency=market.agencies[1]).read_at is None
     assert client.get("/my/quotes/").context["unread_count"] == 1
 
 
 def test_the_inbox_keeps_a_constant_query_count(market, client):
-    request = market.published()
-    market.quote(request, 0, "100000")
+    purchase_request = market.published()
+    market.quote(purchase_request, 0, "100000")
     client.force_login(market.admins[0])
 
     def count():
@@ -136,22 +147,22 @@ def test_only_agencies_have_an_inbox(market, client, regulator_user):
 def test_a_quote_submitted_through_the_page_gives_a_receipt_and_the_agency_sees_its_amount(
     market, client
 ):
-    request = market.published()
+    purchase_request = market.published()
     practitioner = PractitionerFactory(agency=market.agencies[0])
     client.force_login(market.admins[0])
     response = _submit(
         client,
-        request,
+        purchase_request,
         practitioners=[practitioner.pk],
         proposal=pdf_upload("proposal.pdf"),
     )
-    assert response.status_code == 302 and response.url == _url(request)
+    assert response.status_code == 302 and response.url == _url(purchase_request)
 
-    quote = Quote.objects.get(request=request, agency=market.agencies[0])
+    quote = Quote.objects.get(purchase_request=purchase_request, agency=market.agencies[0])
     assert len(quote.receipt) == 64 and quote.revision == 1
     assert list(quote.practitioners.all()) == [practitioner]
     assert quote.proposal.name.endswith(".pdf")
-    page = client.get(_url(request))
+    page = client.get(_url(purchase_request))
     html = page.content.decode()
     assert quote.receipt in html
     assert page.context["own_amount"].amount == Decimal(AMOUNT)
@@ -160,22 +171,22 @@ def test_a_quote_submitted_through_the_page_gives_a_receipt_and_the_agency_sees_
 
 
 def test_nobody_else_sees_the_amount_before_the_deadline(market, client, regulator_user):
-    request = market.published()
+    purchase_request = market.published()
     client.force_login(market.admins[0])
-    assert _submit(client, request).status_code == 302
-    quote = Quote.objects.get(request=request)
+    assert _submit(client, purchase_request).status_code == 302
+    quote = Quote.objects.get(purchase_request=purchase_request)
     # The agency's own member (not an administrator) may see it; nobody else may.
     member = UserFactory(organisation=market.agencies[0].organisation, is_organisation_admin=False)
     client.force_login(member)
-    assert AMOUNT in client.get(_url(request)).content.decode()
+    assert AMOUNT in client.get(_url(purchase_request)).content.decode()
 
     pages = [
         "/my/quotes/",
-        _url(request),
-        _url(request, "withdraw"),
-        _url(request, "decline"),
-        _url(request, "objection"),
-        f"/notices/{request.number}/",
+        _url(purchase_request),
+        _url(purchase_request, "withdraw"),
+        _url(purchase_request, "decline"),
+        _url(purchase_request, "objection"),
+        f"/notices/{purchase_request.number}/",
         "/notices/",
     ]
     other_agency = market.admins[1]
@@ -188,7 +199,7 @@ def test_nobody_else_sees_the_amount_before_the_deadline(market, client, regulat
             response = client.get(url)
             html = response.content.decode()
             assert SECRET_DIGITS not in html, (user, url)
-            if user is other_agency and url == _url(request):
+            if user is other_agency and url == _url(purchase_request):
                 # Its own page for the request: no quote of its own, nothing of the first's.
                 assert response.status_code == 200
                 assert response.context["quote"] is None
@@ -199,74 +210,74 @@ def test_nobody_else_sees_the_amount_before_the_deadline(market, client, regulat
 
 
 def test_a_double_submission_with_the_same_token_makes_one_revision(market, client):
-    request = market.published()
+    purchase_request = market.published()
     client.force_login(market.admins[0])
-    token = _form_token(client, request)
-    assert _submit(client, request, token=token).status_code == 302
-    assert _submit(client, request, token=token, amount="99999").status_code == 302
-    quote = Quote.objects.get(request=request)
+    token = _form_token(client, purchase_request)
+    assert _submit(client, purchase_request, token=token).status_code == 302
+    assert _submit(client, purchase_request, token=token, amount="99999").status_code == 302
+    quote = Quote.objects.get(purchase_request=purchase_request)
     assert quote.revision == 1
     assert QuoteReceipt.objects.filter(quote=quote).count() == 1
-    assert client.get(_url(request)).context["own_amount"].amount == Decimal(AMOUNT)
+    assert client.get(_url(purchase_request)).context["own_amount"].amount == Decimal(AMOUNT)
 
 
 def test_revise_then_withdraw_through_the_pages(market, client):
-    request = market.published()
+    purchase_request = market.published()
     client.force_login(market.admins[0])
-    assert _submit(client, request).status_code == 302
-    first = Quote.objects.get(request=request).receipt
-    assert _submit(client, request, amount="95000").status_code == 302
-    quote = Quote.objects.get(request=request)
+    assert _submit(client, purchase_request).status_code == 302
+    first = Quote.objects.get(purchase_request=purchase_request).receipt
+    assert _submit(client, purchase_request, amount="95000").status_code == 302
+    quote = Quote.objects.get(purchase_request=purchase_request)
     assert quote.revision == 2 and quote.receipt != first
-    assert client.get(_url(request)).context["own_amount"].amount == Decimal("95000")
+    assert client.get(_url(purchase_request)).context["own_amount"].amount == Decimal("95000")
 
     # Withdrawing asks first; only the confirmation withdraws.
-    confirm = client.get(_url(request, "withdraw"))
+    confirm = client.get(_url(purchase_request, "withdraw"))
     assert confirm.status_code == 200
     assert Quote.objects.get(pk=quote.pk).status == Quote.Status.SUBMITTED
-    assert client.post(_url(request, "withdraw")).status_code == 302
+    assert client.post(_url(purchase_request, "withdraw")).status_code == 302
     quote.refresh_from_db()
     assert quote.status == Quote.Status.WITHDRAWN
     assert list(quote.receipts.values_list("withdrawn", flat=True)) == [False, False, True]
-    page = client.get(_url(request))
+    page = client.get(_url(purchase_request))
     assert page.context["own_amount"] is None
     assert page.context["show_form"]  # a new quote may still be submitted
 
 
 def test_after_the_deadline_the_form_is_refused_and_nothing_is_saved(market, client, clock):
-    request = market.published()
+    purchase_request = market.published()
     client.force_login(market.admins[0])
-    token = _form_token(client, request)
-    clock.move_to(request.quote_deadline)
+    token = _form_token(client, purchase_request)
+    clock.move_to(purchase_request.quote_deadline)
 
-    response = _submit(client, request, token=token)
+    response = _submit(client, purchase_request, token=token)
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert not response.context["show_form"]
     assert not Quote.objects.exists()
-    page = client.get(_url(request))
+    page = client.get(_url(purchase_request))
     assert not page.context["show_form"] and not page.context["quoting_open"]
     assert b'enctype="multipart/form-data"' not in page.content
 
 
 def test_after_opening_the_page_links_to_the_notice_and_checks_the_receipt(market, client, clock):
-    request = _awarded(client, market, clock)
+    purchase_request = _awarded(client, market, clock)
     client.force_login(market.admins[0])
-    page = client.get(_url(request))
+    page = client.get(_url(purchase_request))
     assert page.context["receipt_check"]["matches"]
-    assert f"/notices/{request.number}/" in page.content.decode()
+    assert f"/notices/{purchase_request.number}/" in page.content.decode()
 
 
 def test_a_member_who_is_not_an_administrator_can_view_but_not_submit(market, client):
-    request = market.published()
+    purchase_request = market.published()
     member = UserFactory(organisation=market.agencies[0].organisation, is_organisation_admin=False)
     client.force_login(member)
-    page = client.get(_url(request))
+    page = client.get(_url(purchase_request))
     assert page.status_code == 200 and not page.context["show_form"]
     token = page.context["form"]["idempotency_key"].value()
-    assert _submit(client, request, token=token).status_code == 403
-    assert client.post(_url(request, "withdraw")).status_code == 403
-    assert client.post(_url(request, "decline"), {"reason": "x"}).status_code == 403
+    assert _submit(client, purchase_request, token=token).status_code == 403
+    assert client.post(_url(purchase_request, "withdraw")).status_code == 403
+    assert client.post(_url(purchase_request, "decline"), {"reason": "x"}).status_code == 403
     assert not Quote.objects.exists()
 
 
@@ -278,28 +289,31 @@ def test_r2_a_government_set_item_is_quoted_as_a_discount_rate(client):
         reference_price_low=None,
         reference_price_high=None,
     )
-    request = market.published()
+    purchase_request = market.published()
     client.force_login(market.admins[0])
-    page = client.get(_url(request))
+    page = client.get(_url(purchase_request))
     assert "discount_rate" in page.context["form"].fields
     assert "amount" not in page.context["form"].fields
 
-    refused = _submit(client, request, amount=None, discount_rate="101")
+    refused = _submit(client, purchase_request, amount=None, discount_rate="101")
     assert refused.status_code == 200 and refused.context["form"].errors["discount_rate"]
     assert not Quote.objects.exists()
 
-    token = _form_token(client, request)
-    assert _submit(client, request, amount=None, discount_rate="90", token=token).status_code == 302
-    own = client.get(_url(request)).context["own_amount"]
+    token = _form_token(client, purchase_request)
+    assert (
+        _submit(client, purchase_request, amount=None, discount_rate="90", token=token).status_code
+        == 302
+    )
+    own = client.get(_url(purchase_request)).context["own_amount"]
     assert own.discount_rate == Decimal("90") and own.amount == Decimal("32400")
 
 
 def test_r7_consortium_members_must_be_eligible(market, client):
-    request = market.published()
+    purchase_request = market.published()
     outsider = AgencyFactory()  # on the roster, but not qualified for the item
     client.force_login(market.admins[0])
 
-    refused = _submit(client, request, member_1=outsider.pk, member_1_share="测绘")
+    refused = _submit(client, purchase_request, member_1=outsider.pk, member_1_share="测绘")
     assert refused.status_code == 200
     assert refused.context["form"].non_field_errors()
     assert not Quote.objects.exists()
@@ -308,7 +322,10 @@ def test_r7_consortium_members_must_be_eligible(market, client):
     offered = refused.context["form"].fields["member_1"].widget.choices
     assert partner.pk in [value for value, _label in offered]
     assert outsider.pk not in [value for value, _label in offered]
-    assert _submit(client, request, member_1=partner.pk, member_1_share="测绘").status_code == 302
+    assert (
+        _submit(client, purchase_request, member_1=partner.pk, member_1_share="测绘").status_code
+        == 302
+    )
     member = QuoteMember.objects.get()
     assert member.agency == partner and member.share == "测绘"
 
@@ -317,51 +334,60 @@ def test_r7_consortium_members_must_be_eligible(market, client):
 
 
 def test_the_winner_declines_through_the_page_and_the_next_agency_wins(market, client, clock):
-    request = _awarded(client, market, clock)
-    first = request.winner
+    purchase_request = _awarded(client, market, clock)
+    first = purchase_request.winner
     admin = market.admins[market.agencies.index(first)]
     client.force_login(admin)
-    page = client.get(_url(request))
+    page = client.get(_url(purchase_request))
     assert page.context["is_winner"]
-    assert client.get(_url(request, "decline")).status_code == 200
-    request.refresh_from_db()
-    assert request.winner == first  # asking is not declining
+    assert client.get(_url(purchase_request, "decline")).status_code == 200
+    purchase_request.refresh_from_db()
+    assert purchase_request.winner == first  # asking is not declining
 
-    response = client.post(_url(request, "decline"), {"reason": "人员不足"})
+    response = client.post(_url(purchase_request, "decline"), {"reason": "人员不足"})
     assert response.status_code == 302
-    request.refresh_from_db()
-    assert request.status == Status.AWARDED and request.winner not in (first, None)
-    assert request.winner.organisation.credit_code == request.draw_record["result"]["ranking"][1]
-    assert request.declines.get().reason == "人员不足"
+    purchase_request.refresh_from_db()
+    assert purchase_request.status == Status.AWARDED and purchase_request.winner not in (
+        first,
+        None,
+    )
+    assert (
+        purchase_request.winner.organisation.credit_code
+        == purchase_request.draw_record["result"]["ranking"][1]
+    )
+    assert purchase_request.declines.get().reason == "人员不足"
 
 
 def test_only_the_winner_can_decline(market, client, clock):
-    request = _awarded(client, market, clock)
-    loser = next(i for i in range(3) if market.agencies[i] != request.winner)
+    purchase_request = _awarded(client, market, clock)
+    loser = next(i for i in range(3) if market.agencies[i] != purchase_request.winner)
     client.force_login(market.admins[loser])
-    response = client.post(_url(request, "decline"), {"reason": "x"})
+    response = client.post(_url(purchase_request, "decline"), {"reason": "x"})
     assert response.status_code == 200 and response.context["form"].errors
-    assert not request.declines.exists()
+    assert not purchase_request.declines.exists()
 
 
 def test_an_agency_that_quoted_objects_during_the_publicity_period(market, client, clock):
-    request = _awarded(client, market, clock)
-    loser = next(i for i in range(3) if market.agencies[i] != request.winner)
+    purchase_request = _awarded(client, market, clock)
+    loser = next(i for i in range(3) if market.agencies[i] != purchase_request.winner)
     client.force_login(market.admins[loser])
-    assert client.get(_url(request)).context["publicity_open"]
-    assert client.post(_url(request, "objection"), {"text": "中选机构资质存疑"}).status_code == 302
+    assert client.get(_url(purchase_request)).context["publicity_open"]
+    assert (
+        client.post(_url(purchase_request, "objection"), {"text": "中选机构资质存疑"}).status_code
+        == 302
+    )
     objection = Objection.objects.get()
     assert objection.filed_by == market.admins[loser]
     assert objection.status == Objection.Status.PENDING
-    assert list(client.get(_url(request)).context["objections"]) == [objection]
+    assert list(client.get(_url(purchase_request)).context["objections"]) == [objection]
 
     # After the publicity period the service refuses, and the page says why.
     clock.move_to(
         datetime.datetime.combine(
-            request.publicity_ends_on + datetime.timedelta(days=1), datetime.time(9)
+            purchase_request.publicity_ends_on + datetime.timedelta(days=1), datetime.time(9)
         ).replace(tzinfo=datetime.UTC)
     )
-    late = client.post(_url(request, "objection"), {"text": "再次质疑"})
+    late = client.post(_url(purchase_request, "objection"), {"text": "再次质疑"})
     assert late.status_code == 200 and late.context["form"].errors
     assert Objection.objects.count() == 1
 
@@ -383,13 +409,13 @@ def test_the_agency_workspace_links_to_the_inbox_with_the_unread_count(market, c
 
 
 def test_a_suspended_agency_still_reads_its_pages_but_cannot_quote(market, client):
-    request = market.published()
+    purchase_request = market.published()
     Agency.objects.filter(pk=market.agencies[0].pk).update(status=Agency.Status.SUSPENDED)
     client.force_login(market.admins[0])
-    page = client.get(_url(request))
+    page = client.get(_url(purchase_request))
     assert page.status_code == 200 and not page.context["show_form"]
     token = page.context["form"]["idempotency_key"].value()
-    assert _submit(client, request, token=token).status_code == 200
+    assert _submit(client, purchase_request, token=token).status_code == 200
     assert not Quote.objects.exists()
 
 

@@ -19,6 +19,7 @@ from market.models import (
     RegionalAssessment,
     SelectionMethod,
 )
+from market.services.clock import purchase_requests_advance_due
 from market.verification import verify_request_draw
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.market.factories import ProjectFactory, PurchaseRequestFactory
@@ -40,7 +41,7 @@ def _clock():
 
 
 class Market(ScenarioMarket):
-    """The shared test marketplace, plus what the owner types into the request form."""
+    """The shared test marketplace, plus what the owner types into the purchase_request form."""
 
     def form_data(self, **changes) -> dict:
         return {
@@ -69,16 +70,20 @@ def owner_client(client, market):
     return client
 
 
-def _url(name, pr=None):
-    return reverse(f"owner:{name}", args=[pr.number] if pr is not None else [])
+def _url(name, purchase_request=None):
+    return reverse(
+        f"owner:{name}", args=[purchase_request.number] if purchase_request is not None else []
+    )
 
 
-def _past_deadline(clock, request):
-    clock.move_to(request.quote_deadline + datetime.timedelta(minutes=1))
+def _past_deadline(clock, purchase_request):
+    """The deadline passes and the scheduled task runs (pages never move a status)."""
+    clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=1))
+    purchase_requests_advance_due()
 
 
-def _fresh(pr) -> PurchaseRequest:
-    return PurchaseRequest.objects.get(pk=pr.pk)
+def _fresh(purchase_request) -> PurchaseRequest:
+    return PurchaseRequest.objects.get(pk=purchase_request.pk)
 
 
 # --- the whole journey ------------------------------------------------------------------------
@@ -111,37 +116,41 @@ def test_a_full_owner_journey_through_the_pages(client, market, _clock):
         _url("request_new"),
         market.form_data(project=project.pk, wanted_time_limit_days="20"),
     )
-    pr = PurchaseRequest.objects.get(project=project)
-    assert response.status_code == 302 and response["Location"] == _url("request_detail", pr)
-    assert pr.status == Status.DRAFT
-    assert pr.quote_deadline == DEADLINE  # 17:00 typed, read as Beijing time
+    purchase_request = PurchaseRequest.objects.get(project=project)
+    assert response.status_code == 302 and response["Location"] == _url(
+        "request_detail", purchase_request
+    )
+    assert purchase_request.status == Status.DRAFT
+    assert purchase_request.quote_deadline == DEADLINE  # 17:00 typed, read as Beijing time
 
     # the draft page counts the agencies that may quote,
-    detail = client.get(_url("request_detail", pr))
+    detail = client.get(_url("request_detail", purchase_request))
     assert detail.context["eligible_count"] == 4
     assert not detail.context["may_self_prepare"] and detail.context["covering"] is None
 
     # and publishing goes through a confirmation page,
-    assert client.get(_url("request_publish", pr)).status_code == 200
-    response = client.post(_url("request_publish", pr))
+    assert client.get(_url("request_publish", purchase_request)).status_code == 200
+    response = client.post(_url("request_publish", purchase_request))
     assert response.status_code == 302
-    pr = _fresh(pr)
-    assert pr.status == Status.QUOTING and pr.invitations.count() == 4
+    purchase_request = _fresh(purchase_request)
+    assert purchase_request.status == Status.QUOTING and purchase_request.invitations.count() == 4
 
     # then three agencies quote, and the deadline passes with no scheduler running,
     for index in range(3):
-        market.quote(pr, index, AMOUNTS[index])
-    _past_deadline(_clock, pr)
+        market.quote(purchase_request, index, AMOUNTS[index])
+    _past_deadline(_clock, purchase_request)
 
     # the page itself closes, opens and draws: awarded, with the draw to re-check.
-    page = client.get(_url("request_detail", pr))
-    pr = _fresh(pr)
-    assert pr.status == Status.AWARDED and pr.winner in market.agencies[:3]
+    page = client.get(_url("request_detail", purchase_request))
+    purchase_request = _fresh(purchase_request)
+    assert (
+        purchase_request.status == Status.AWARDED and purchase_request.winner in market.agencies[:3]
+    )
     html = page.content.decode()
-    assert reverse("market:verify_draw", args=[pr.number]) in html
-    assert pr.winner.organisation.name in html
+    assert reverse("market:verify_draw", args=[purchase_request.number]) in html
+    assert purchase_request.winner.organisation.name in html
     assert all(amount in html for amount in AMOUNTS[:3])  # opened now, so shown
-    assert verify_request_draw(pr).ok
+    assert verify_request_draw(purchase_request).ok
     assert [event.to_status for event in page.context["events"]] == [
         "draft",
         "published",
@@ -152,14 +161,18 @@ def test_a_full_owner_journey_through_the_pages(client, market, _clock):
     ]
 
     # During the publicity period the owner may object; the award is held.
-    response = client.post(_url("request_objection", pr), {"text": "中选机构业绩材料存疑"})
+    response = client.post(
+        _url("request_objection", purchase_request), {"text": "中选机构业绩材料存疑"}
+    )
     assert response.status_code == 302
-    assert Objection.objects.get(request=pr).filed_by == market.owner
-    assert client.get(_url("request_detail", pr)).context["held"]
+    assert Objection.objects.get(purchase_request=purchase_request).filed_by == market.owner
+    assert client.get(_url("request_detail", purchase_request)).context["held"]
 
     # The list shows the request with its winner.
     listing = client.get(_url("requests")).content.decode()
-    assert pr.number in listing and pr.winner.organisation.name in listing
+    assert (
+        purchase_request.number in listing and purchase_request.winner.organisation.name in listing
+    )
 
 
 # --- R6 and R8: is there anything to buy? ------------------------------------------------------
@@ -168,11 +181,11 @@ def test_a_full_owner_journey_through_the_pages(client, market, _clock):
 def test_r6_the_owner_is_told_it_may_prepare_the_material_itself(client):
     market = Market(owner_may_self_prepare=True)
     client.force_login(market.owner)
-    pr = market.draft()
-    page = client.get(_url("request_detail", pr))
+    purchase_request = market.draft()
+    page = client.get(_url("request_detail", purchase_request))
     assert page.context["may_self_prepare"] is True
     assert "R6" in page.content.decode()
-    assert "R6" in client.get(_url("request_publish", pr)).content.decode()
+    assert "R6" in client.get(_url("request_publish", purchase_request)).content.decode()
 
     other = Market()
     client.force_login(other.owner)
@@ -192,20 +205,20 @@ def test_r8_a_covering_regional_assessment_is_linked_and_publishing_is_refused(c
     )
     link = reverse("market:regional_assessment", args=[assessment.pk])
     client.force_login(market.owner)
-    pr = market.draft()
+    purchase_request = market.draft()
 
-    detail = client.get(_url("request_detail", pr))
+    detail = client.get(_url("request_detail", purchase_request))
     assert detail.context["covering"] == assessment
     assert link in detail.content.decode()
 
-    response = client.post(_url("request_publish", pr))
+    response = client.post(_url("request_publish", purchase_request))
     assert response.status_code == 200
     assert link in response.content.decode()
     assert assessment.title in response.content.decode()
-    pr = _fresh(pr)
-    assert pr.status == Status.DRAFT
-    assert not pr.invitations.exists() and not pr.draw_commitment
-    assert list(pr.events.values_list("to_status", flat=True)) == ["draft"]
+    purchase_request = _fresh(purchase_request)
+    assert purchase_request.status == Status.DRAFT
+    assert not purchase_request.invitations.exists() and not purchase_request.draw_commitment
+    assert list(purchase_request.status_events.values_list("to_status", flat=True)) == ["draft"]
 
 
 # --- bad input --------------------------------------------------------------------------------
@@ -275,9 +288,11 @@ def test_exclusions_are_saved_with_their_reasons(owner_client, market):
         _url("request_new"),
         market.form_data(exclusions=f"{excluded.organisation.credit_code.lower()} ｜ 关联单位"),
     )
-    pr = PurchaseRequest.objects.get()
-    assert list(pr.exclusions.values_list("agency_id", "reason")) == [(excluded.pk, "关联单位")]
-    assert owner_client.get(_url("request_detail", pr)).context["eligible_count"] == 3
+    purchase_request = PurchaseRequest.objects.get()
+    assert list(purchase_request.exclusions.values_list("agency_id", "reason")) == [
+        (excluded.pk, "关联单位")
+    ]
+    assert owner_client.get(_url("request_detail", purchase_request)).context["eligible_count"] == 3
 
 
 # --- the owner's part in selection ------------------------------------------------------------
@@ -291,49 +306,53 @@ def test_direct_selection_on_a_social_funded_project_through_the_view(client, _c
     assert SelectionMethod.DIRECT in methods
 
     client.post(_url("request_new"), market.form_data(selection_method=SelectionMethod.DIRECT))
-    pr = PurchaseRequest.objects.get()
-    assert pr.selection_method == SelectionMethod.DIRECT
-    client.post(_url("request_publish", pr))
-    quotes = [market.quote(_fresh(pr), index, AMOUNTS[index]) for index in range(2)]
-    _past_deadline(_clock, pr)
+    purchase_request = PurchaseRequest.objects.get()
+    assert purchase_request.selection_method == SelectionMethod.DIRECT
+    client.post(_url("request_publish", purchase_request))
+    quotes = [market.quote(_fresh(purchase_request), index, AMOUNTS[index]) for index in range(2)]
+    _past_deadline(_clock, purchase_request)
 
-    page = client.get(_url("request_detail", pr))
-    assert _fresh(pr).status == Status.SELECTING
+    page = client.get(_url("request_detail", purchase_request))
+    assert _fresh(purchase_request).status == Status.SELECTING
     assert set(page.context["choose_form"].fields["quote"].queryset) == set(quotes)
 
-    response = client.post(_url("request_choose", pr), {"quote": quotes[1].pk})
+    response = client.post(_url("request_choose", purchase_request), {"quote": quotes[1].pk})
     assert response.status_code == 302
-    pr = _fresh(pr)
-    assert pr.status == Status.AWARDED and pr.winner == market.agencies[1]
-    assert pr.events.get(to_status=Status.AWARDED).actor == market.owner
+    purchase_request = _fresh(purchase_request)
+    assert (
+        purchase_request.status == Status.AWARDED and purchase_request.winner == market.agencies[1]
+    )
+    assert purchase_request.status_events.get(to_status=Status.AWARDED).actor == market.owner
 
 
 def test_credit_merit_the_owner_chooses_only_from_the_drawn_short_list(
     owner_client, market, _clock
 ):
-    pr = market.published(selection_method=SelectionMethod.CREDIT_MERIT)
-    quotes = [market.quote(pr, index, AMOUNTS[index]) for index in range(4)]
-    _past_deadline(_clock, pr)
-    page = owner_client.get(_url("request_detail", pr))
-    pr = _fresh(pr)
-    assert pr.status == Status.SELECTING
-    shortlist = pr.draw_record["result"]["shortlist"]
+    purchase_request = market.published(selection_method=SelectionMethod.CREDIT_MERIT)
+    quotes = [market.quote(purchase_request, index, AMOUNTS[index]) for index in range(4)]
+    _past_deadline(_clock, purchase_request)
+    page = owner_client.get(_url("request_detail", purchase_request))
+    purchase_request = _fresh(purchase_request)
+    assert purchase_request.status == Status.SELECTING
+    shortlist = purchase_request.draw_record["result"]["shortlist"]
     assert len(shortlist) == 3
     on_list = [q for q in quotes if q.agency.organisation.credit_code in shortlist]
     off_list = next(q for q in quotes if q.agency.organisation.credit_code not in shortlist)
     assert set(page.context["choose_form"].fields["quote"].queryset) == set(on_list)
 
     # Someone off the short list cannot be chosen, whatever the form is sent,
-    response = owner_client.post(_url("request_choose", pr), {"quote": off_list.pk})
+    response = owner_client.post(_url("request_choose", purchase_request), {"quote": off_list.pk})
     assert response.status_code == 200
     assert "quote" in response.context["choose_form"].errors
-    assert _fresh(pr).status == Status.SELECTING
+    assert _fresh(purchase_request).status == Status.SELECTING
 
     # but anyone on it can.
-    response = owner_client.post(_url("request_choose", pr), {"quote": on_list[0].pk})
+    response = owner_client.post(_url("request_choose", purchase_request), {"quote": on_list[0].pk})
     assert response.status_code == 302
-    pr = _fresh(pr)
-    assert pr.status == Status.AWARDED and pr.winner == on_list[0].agency
+    purchase_request = _fresh(purchase_request)
+    assert (
+        purchase_request.status == Status.AWARDED and purchase_request.winner == on_list[0].agency
+    )
 
 
 def test_scored_evaluation_through_the_marks_form(owner_client, market, _clock):
@@ -344,16 +363,16 @@ def test_scored_evaluation_through_the_marks_form(owner_client, market, _clock):
             scoring_criteria="价格:40\n技术方案：40\n服务承诺 = 20%",
         ),
     )
-    pr = PurchaseRequest.objects.get()
-    assert pr.scoring_criteria == [
+    purchase_request = PurchaseRequest.objects.get()
+    assert purchase_request.scoring_criteria == [
         {"name": "price", "weight": 40},
         {"name": "技术方案", "weight": 40},
         {"name": "服务承诺", "weight": 20},
     ]
-    owner_client.post(_url("request_publish", pr))
-    quotes = [market.quote(_fresh(pr), index, "100000") for index in range(3)]
-    _past_deadline(_clock, pr)
-    form = owner_client.get(_url("request_detail", pr)).context["scores_form"]
+    owner_client.post(_url("request_publish", purchase_request))
+    quotes = [market.quote(_fresh(purchase_request), index, "100000") for index in range(3)]
+    _past_deadline(_clock, purchase_request)
+    form = owner_client.get(_url("request_detail", purchase_request)).context["scores_form"]
     assert form.criteria == ["技术方案", "服务承诺"]  # price is computed, not marked
 
     def marks(best, *, top="95"):
@@ -364,51 +383,60 @@ def test_scored_evaluation_through_the_marks_form(owner_client, market, _clock):
         }
 
     # A mark above 100 is refused at its box and nothing is decided,
-    response = owner_client.post(_url("request_scores", pr), marks(quotes[2], top="101"))
+    response = owner_client.post(
+        _url("request_scores", purchase_request), marks(quotes[2], top="101")
+    )
     assert response.status_code == 200
     assert form.field_name(quotes[2], 0) in response.context["scores_form"].errors
-    assert _fresh(pr).status == Status.SELECTING
+    assert _fresh(purchase_request).status == Status.SELECTING
 
     # valid marks decide: equal prices, so the best marks win, and the draw verifies.
-    response = owner_client.post(_url("request_scores", pr), marks(quotes[2]))
+    response = owner_client.post(_url("request_scores", purchase_request), marks(quotes[2]))
     assert response.status_code == 302
-    pr = _fresh(pr)
-    assert pr.status == Status.AWARDED and pr.winner == market.agencies[2]
-    assert verify_request_draw(pr).ok
+    purchase_request = _fresh(purchase_request)
+    assert (
+        purchase_request.status == Status.AWARDED and purchase_request.winner == market.agencies[2]
+    )
+    assert verify_request_draw(purchase_request).ok
 
 
 def test_cancel_needs_a_reason_and_is_confirmed(owner_client, market):
-    pr = market.published()
-    assert owner_client.get(_url("request_cancel", pr)).status_code == 200
-    response = owner_client.post(_url("request_cancel", pr), {"reason": "  "})
+    purchase_request = market.published()
+    assert owner_client.get(_url("request_cancel", purchase_request)).status_code == 200
+    response = owner_client.post(_url("request_cancel", purchase_request), {"reason": "  "})
     assert "reason" in response.context["form"].errors
-    assert _fresh(pr).status == Status.QUOTING
-    owner_client.post(_url("request_cancel", pr), {"reason": "项目方案调整"})
-    pr = _fresh(pr)
-    assert pr.status == Status.CANCELLED and pr.outcome_note == "项目方案调整"
+    assert _fresh(purchase_request).status == Status.QUOTING
+    owner_client.post(_url("request_cancel", purchase_request), {"reason": "项目方案调整"})
+    purchase_request = _fresh(purchase_request)
+    assert (
+        purchase_request.status == Status.CANCELLED
+        and purchase_request.outcome_note == "项目方案调整"
+    )
 
 
 def test_a_failed_request_is_republished_with_a_new_deadline(owner_client, market, _clock):
-    pr = market.published()  # random draw on a state project: needs 3 quotes
-    market.quote(pr, 0, AMOUNTS[0])
-    _past_deadline(_clock, pr)
-    detail = owner_client.get(_url("request_detail", pr))
-    assert _fresh(pr).status == Status.FAILED
-    assert _url("request_republish", pr) in detail.content.decode()
+    purchase_request = market.published()  # random draw on a state project: needs 3 quotes
+    market.quote(purchase_request, 0, AMOUNTS[0])
+    _past_deadline(_clock, purchase_request)
+    detail = owner_client.get(_url("request_detail", purchase_request))
+    assert _fresh(purchase_request).status == Status.FAILED
+    assert _url("request_republish", purchase_request) in detail.content.decode()
 
     response = owner_client.post(
-        _url("request_republish", pr), {"quote_deadline": "2026-11-01T10:00"}
+        _url("request_republish", purchase_request), {"quote_deadline": "2026-11-01T10:00"}
     )
     assert "quote_deadline" in response.context["form"].errors  # in the past by now
 
     response = owner_client.post(
-        _url("request_republish", pr), {"quote_deadline": "2026-11-20T17:00"}
+        _url("request_republish", purchase_request), {"quote_deadline": "2026-11-20T17:00"}
     )
-    copy = PurchaseRequest.objects.get(republished_from=pr)
+    copy = PurchaseRequest.objects.get(republished_from=purchase_request)
     assert response["Location"] == _url("request_detail", copy)
     assert copy.status == Status.QUOTING
     assert copy.quote_deadline == datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
-    assert copy.number in owner_client.get(_url("request_detail", pr)).content.decode()
+    assert (
+        copy.number in owner_client.get(_url("request_detail", purchase_request)).content.decode()
+    )
 
 
 # --- who may see and act ----------------------------------------------------------------------
@@ -474,16 +502,16 @@ def test_the_request_list_keeps_a_constant_query_count(owner_client, market):
 
 
 def test_no_quote_amount_appears_on_any_owner_page_before_the_deadline(owner_client, market):
-    pr = market.published()
+    purchase_request = market.published()
     draft = market.draft()
     for index, amount in enumerate(AMOUNTS):
-        market.quote(pr, index, amount)
+        market.quote(purchase_request, index, amount)
     pages = [
         _url("requests"),
         _url("projects"),
         _url("request_new"),
-        _url("request_detail", pr),
-        _url("request_cancel", pr),
+        _url("request_detail", purchase_request),
+        _url("request_cancel", purchase_request),
         _url("request_detail", draft),
         _url("request_publish", draft),
         reverse("cms:workspace"),
@@ -493,16 +521,16 @@ def test_no_quote_amount_appears_on_any_owner_page_before_the_deadline(owner_cli
         for amount in AMOUNTS:
             whole = amount.split(".")[0]
             assert whole not in html and f"{whole[:2]},{whole[2:]}" not in html, url
-    assert not owner_client.get(_url("request_detail", pr)).context["quotes"]
+    assert not owner_client.get(_url("request_detail", purchase_request)).context["quotes"]
 
 
 def test_the_workspace_links_to_the_owner_pages(owner_client, market):
-    pr = market.draft()
+    purchase_request = market.draft()
     html = owner_client.get(reverse("cms:workspace")).content.decode()
     for url in (
         _url("project_new"),
         _url("request_new"),
-        _url("request_detail", pr),
+        _url("request_detail", purchase_request),
         f"{_url('request_new')}?project={market.project.pk}",
     ):
         assert url in html

@@ -21,15 +21,14 @@ from market.models import (
     RegionalAssessment,
     SelectionMethod,
 )
+from market.services.clock import purchase_request_advance, purchase_requests_advance_due
 from market.services.quotes import quote_submit, quote_withdraw
 from market.services.requests import (
     purchase_request_cancel,
     purchase_request_create,
     purchase_request_publish,
     purchase_request_republish,
-    purchase_request_sync,
     purchase_request_update,
-    purchase_requests_sync_due,
 )
 from market.services.selection import award_decline, objection_answer, objection_file
 from market.verification import verify_request_draw
@@ -53,9 +52,11 @@ def market():
     return Market()
 
 
-def _after_deadline(clock, request, minutes=1):
-    clock.move_to(request.quote_deadline + datetime.timedelta(minutes=minutes))
-    return purchase_request_sync(request=PurchaseRequest.objects.get(pk=request.pk))
+def _after_deadline(clock, purchase_request, minutes=1):
+    clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=minutes))
+    return purchase_request_advance(
+        purchase_request=PurchaseRequest.objects.get(pk=purchase_request.pk)
+    )
 
 
 @pytest.fixture
@@ -70,13 +71,13 @@ def test_publishing_invites_the_eligible_agencies_and_commits_to_a_draw(
     market, django_capture_on_commit_callbacks, tasks_in_process
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        request = market.published()
-    assert request.status == Status.QUOTING
-    assert len(request.draw_commitment) == 64
-    assert request.draw_secret == ""  # kept sealed until the draw
-    assert request.invitations.count() == 4
+        purchase_request = market.published()
+    assert purchase_request.status == Status.QUOTING
+    assert len(purchase_request.draw_commitment) == 64
+    assert purchase_request.draw_secret == ""  # kept sealed until the draw
+    assert purchase_request.invitations.count() == 4
     assert len(mail.outbox) == 4
-    assert all(request.draw_commitment in message.body for message in mail.outbox)
+    assert all(purchase_request.draw_commitment in message.body for message in mail.outbox)
 
 
 def test_r1_only_a_published_catalogue_item_can_be_bought(market):
@@ -104,8 +105,10 @@ def test_r4_eligibility_is_computed_excluded_and_tied_agencies_are_left_out(mark
     )
     suspended = market.agencies[1]
     Agency.objects.filter(pk=suspended.pk).update(status=Agency.Status.SUSPENDED)
-    request = market.published(exclusions=((market.agencies[2], "与业主存在关联关系"),))
-    assert list(request.invitations.values_list("agency_id", flat=True)) == [market.agencies[3].pk]
+    purchase_request = market.published(exclusions=((market.agencies[2], "与业主存在关联关系"),))
+    assert list(purchase_request.invitations.values_list("agency_id", flat=True)) == [
+        market.agencies[3].pk
+    ]
 
 
 def test_an_exclusion_needs_a_reason(market):
@@ -146,20 +149,23 @@ def test_r8_a_covered_kind_in_a_covered_region_is_refused_with_a_link(market):
         valid_from=NOW.date() - datetime.timedelta(days=30),
         valid_to=NOW.date() + datetime.timedelta(days=365),
     )
-    request = purchase_request_create(
+    purchase_request = purchase_request_create(
         actor=market.owner, project=market.project, terms=market.terms()
     )
     with pytest.raises(ApplicationError) as caught:
-        purchase_request_publish(actor=market.owner, request=request)
+        purchase_request_publish(actor=market.owner, purchase_request=purchase_request)
     assert (
         caught.value.extra["regional_assessment_url"] == f"/regional-assessments/{assessment.pk}/"
     )
-    assert PurchaseRequest.objects.get(pk=request.pk).status == Status.DRAFT
+    assert PurchaseRequest.objects.get(pk=purchase_request.pk).status == Status.DRAFT
 
     # A major project buys the service all the same.
     market.project.is_special_or_major = True
     market.project.save()
-    assert purchase_request_publish(actor=market.owner, request=request).status == Status.QUOTING
+    assert (
+        purchase_request_publish(actor=market.owner, purchase_request=purchase_request).status
+        == Status.QUOTING
+    )
 
 
 def test_r2_a_quote_above_the_guidance_ceiling_is_refused():
@@ -170,11 +176,11 @@ def test_r2_a_quote_above_the_guidance_ceiling_is_refused():
         reference_price_low=None,
         reference_price_high=None,
     )
-    request = market.published()
+    purchase_request = market.published()
     with pytest.raises(ApplicationError) as caught:
-        market.quote(request, 0, "80000.01")
+        market.quote(purchase_request, 0, "80000.01")
     assert "amount" in caught.value.extra
-    market.quote(request, 0, "80000")
+    market.quote(purchase_request, 0, "80000")
 
 
 def test_r2_a_government_set_price_is_quoted_as_a_discount_on_it():
@@ -185,41 +191,44 @@ def test_r2_a_government_set_price_is_quoted_as_a_discount_on_it():
         reference_price_low=None,
         reference_price_high=None,
     )
-    request = market.published()
+    purchase_request = market.published()
     with pytest.raises(ApplicationError):
         quote_submit(
             actor=market.admins[0],
-            request=request,
+            purchase_request=purchase_request,
             discount_rate="101",
             committed_time_limit_days=10,
         )
     quote_submit(
-        actor=market.admins[0], request=request, discount_rate="90", committed_time_limit_days=10
+        actor=market.admins[0],
+        purchase_request=purchase_request,
+        discount_rate="90",
+        committed_time_limit_days=10,
     )
 
 
 @pytest.mark.parametrize("amount", ["0", "-1", "abc", "1e20", "12.345"])
 def test_zero_negative_and_absurd_amounts_are_refused(market, amount):
-    request = market.published()
+    purchase_request = market.published()
     with pytest.raises(ApplicationError):
-        market.quote(request, 0, amount)
+        market.quote(purchase_request, 0, amount)
     assert not Quote.objects.exists()
 
 
 def test_r2_quotes_outside_the_reference_range_are_flagged_only_after_opening(market, _clock):
-    request = market.published()
-    market.quote(request, 0, "40000")  # below the published range
-    market.quote(request, 1, "100000")
-    market.quote(request, 2, "120000")
+    purchase_request = market.published()
+    market.quote(purchase_request, 0, "40000")  # below the published range
+    market.quote(purchase_request, 1, "100000")
+    market.quote(purchase_request, 2, "120000")
     assert not Quote.objects.filter(outside_reference_range=True).exists()
-    _after_deadline(_clock, request)
+    _after_deadline(_clock, purchase_request)
     flagged = Quote.objects.filter(outside_reference_range=True)
     assert list(flagged.values_list("agency_id", flat=True)) == [market.agencies[0].pk]
 
 
 def test_a_quote_is_sealed_and_comes_with_a_receipt(market):
-    request = market.published()
-    quote = market.quote(request, 0, "123456.78")
+    purchase_request = market.published()
+    quote = market.quote(purchase_request, 0, "123456.78")
     assert len(quote.receipt) == 64
     assert quote.opened_amount is None
     assert "123456" not in quote.sealed
@@ -227,162 +236,179 @@ def test_a_quote_is_sealed_and_comes_with_a_receipt(market):
 
 
 def test_revise_and_withdraw_until_the_deadline(market, _clock):
-    request = market.published()
-    first = market.quote(request, 0, "100000").receipt
-    revised = market.quote(request, 0, "95000")
+    purchase_request = market.published()
+    first = market.quote(purchase_request, 0, "100000").receipt
+    revised = market.quote(purchase_request, 0, "95000")
     assert revised.revision == 2 and revised.receipt != first
-    quote_withdraw(actor=market.admins[0], request=request)
+    quote_withdraw(actor=market.admins[0], purchase_request=purchase_request)
     assert Quote.objects.get(pk=revised.pk).status == Quote.Status.WITHDRAWN
     assert [r.withdrawn for r in revised.receipts.order_by("pk")] == [False, False, True]
 
 
 def test_a_double_submission_is_answered_once(market):
-    request = market.published()
-    first = market.quote(request, 0, "100000", idempotency_key="form-token-1")
-    again = market.quote(request, 0, "100000", idempotency_key="form-token-1")
+    purchase_request = market.published()
+    first = market.quote(purchase_request, 0, "100000", idempotency_key="form-token-1")
+    again = market.quote(purchase_request, 0, "100000", idempotency_key="form-token-1")
     assert again.receipt == first.receipt and again.revision == 1
 
 
 def test_nothing_is_accepted_after_the_deadline_even_before_the_scheduler_runs(market, _clock):
-    request = market.published()
-    _clock.move_to(request.quote_deadline)
+    purchase_request = market.published()
+    _clock.move_to(purchase_request.quote_deadline)
     with pytest.raises(ApplicationError):
-        market.quote(request, 0, "100000")
+        market.quote(purchase_request, 0, "100000")
     assert not Quote.objects.exists()
 
 
 def test_an_agency_that_is_not_eligible_cannot_quote(market):
     outsider = UserFactory(organisation=AgencyFactory().organisation)
-    request = market.published()
+    purchase_request = market.published()
     with pytest.raises(ApplicationError):
-        quote_submit(actor=outsider, request=request, amount="1000", committed_time_limit_days=5)
+        quote_submit(
+            actor=outsider,
+            purchase_request=purchase_request,
+            amount="1000",
+            committed_time_limit_days=5,
+        )
 
 
 def test_at_the_deadline_the_random_draw_runs_and_verifies(market, _clock):
-    request = market.published()
+    purchase_request = market.published()
     for index, amount in enumerate(["100000", "90000", "120000"]):
-        market.quote(request, index, amount)
-    request = _after_deadline(_clock, request)
+        market.quote(purchase_request, index, amount)
+    purchase_request = _after_deadline(_clock, purchase_request)
 
-    assert request.status == Status.AWARDED
-    assert request.winner in market.agencies[:3]
+    assert purchase_request.status == Status.AWARDED
+    assert purchase_request.winner in market.agencies[:3]
     # Awarded on Thursday 5 November; three working days later, past the weekend.
-    assert request.publicity_ends_on == datetime.date(2026, 11, 10)
-    assert request.draw_secret and request.opened_at
-    check = verify_request_draw(request)
+    assert purchase_request.publicity_ends_on == datetime.date(2026, 11, 10)
+    assert purchase_request.draw_secret and purchase_request.opened_at
+    check = verify_request_draw(purchase_request)
     assert check.ok, check.result.problems
-    assert check.record.result["winner"] == request.winner.organisation.credit_code
+    assert check.record.result["winner"] == purchase_request.winner.organisation.credit_code
 
 
 def test_verify_draw_command_and_page(market, _clock, client, capsys):
-    request = market.published()
+    purchase_request = market.published()
     for index in range(3):
-        market.quote(request, index, str(90000 + index))
-    _after_deadline(_clock, request)
-    call_command("verify_draw", request.number)
+        market.quote(purchase_request, index, str(90000 + index))
+    _after_deadline(_clock, purchase_request)
+    call_command("verify_draw", purchase_request.number)
     assert "matches" in capsys.readouterr().out
-    page = client.get(f"/verify/draw/{request.number}/")
+    page = client.get(f"/verify/draw/{purchase_request.number}/")
     assert page.status_code == 200
     assert page.context["check"].ok
 
 
 def test_a_tampered_draw_fails_verification(market, _clock):
-    request = market.published()
+    purchase_request = market.published()
     for index in range(3):
-        market.quote(request, index, str(90000 + index))
-    request = _after_deadline(_clock, request)
-    PurchaseRequest.objects.filter(pk=request.pk).update(draw_secret="ab" * 32)
-    assert not verify_request_draw(PurchaseRequest.objects.get(pk=request.pk)).ok
+        market.quote(purchase_request, index, str(90000 + index))
+    purchase_request = _after_deadline(_clock, purchase_request)
+    PurchaseRequest.objects.filter(pk=purchase_request.pk).update(draw_secret="ab" * 32)
+    assert not verify_request_draw(PurchaseRequest.objects.get(pk=purchase_request.pk)).ok
 
 
 def test_fewer_valid_quotes_than_the_method_needs_fails_and_can_be_republished(market, _clock):
-    request = market.published()
-    market.quote(request, 0, "100000")
-    market.quote(request, 1, "90000")
-    request = _after_deadline(_clock, request)
-    assert request.status == Status.FAILED
-    assert "3" in request.outcome_note
+    purchase_request = market.published()
+    market.quote(purchase_request, 0, "100000")
+    market.quote(purchase_request, 1, "90000")
+    purchase_request = _after_deadline(_clock, purchase_request)
+    assert purchase_request.status == Status.FAILED
+    assert "3" in purchase_request.outcome_note
 
     again = purchase_request_republish(
         actor=market.owner,
-        request=request,
+        purchase_request=purchase_request,
         quote_deadline=timezone.now() + datetime.timedelta(days=5),
     )
     assert again.status == Status.QUOTING
-    assert again.republished_from == request
-    assert again.number != request.number and again.draw_commitment != request.draw_commitment
+    assert again.republished_from == purchase_request
+    assert (
+        again.number != purchase_request.number
+        and again.draw_commitment != purchase_request.draw_commitment
+    )
 
 
 def test_optimal_price_selection(market, _clock):
-    request = market.published(selection_method=SelectionMethod.OPTIMAL_PRICE)
+    purchase_request = market.published(selection_method=SelectionMethod.OPTIMAL_PRICE)
     for index, amount in enumerate(["100000", "90000", "95000", "80000"]):
-        market.quote(request, index, amount)
-    request = _after_deadline(_clock, request)
-    assert request.status == Status.AWARDED
-    result = request.draw_record["result"]
+        market.quote(purchase_request, index, amount)
+    purchase_request = _after_deadline(_clock, purchase_request)
+    assert purchase_request.status == Status.AWARDED
+    result = purchase_request.draw_record["result"]
     assert result["dropped_highest"] == "100000.00" and result["dropped_lowest"] == "80000.00"
     assert result["coefficient"] in (95, 96, 97, 98)
-    assert verify_request_draw(request).ok
+    assert verify_request_draw(purchase_request).ok
 
 
 def test_lowest_price_selection(market, _clock):
-    request = market.published(selection_method=SelectionMethod.LOWEST_PRICE)
+    purchase_request = market.published(selection_method=SelectionMethod.LOWEST_PRICE)
     for index, amount in enumerate(["100000", "90000", "95000"]):
-        market.quote(request, index, amount)
-    request = _after_deadline(_clock, request)
-    assert request.winner == market.agencies[1]
+        market.quote(purchase_request, index, amount)
+    purchase_request = _after_deadline(_clock, purchase_request)
+    assert purchase_request.winner == market.agencies[1]
 
 
 def test_a_winner_that_declines_is_recorded_and_the_next_follows(market, _clock):
-    request = market.published()
+    purchase_request = market.published()
     for index in range(3):
-        market.quote(request, index, str(90000 + index))
-    request = _after_deadline(_clock, request)
-    first = request.winner
+        market.quote(purchase_request, index, str(90000 + index))
+    purchase_request = _after_deadline(_clock, purchase_request)
+    first = purchase_request.winner
     admin = market.admins[market.agencies.index(first)]
-    request = award_decline(actor=admin, request=request, reason="人员不足")
-    assert request.status == Status.AWARDED
-    assert request.winner != first
-    assert request.winner.organisation.credit_code == request.draw_record["result"]["ranking"][1]
-    assert request.declines.get().agency == first
+    purchase_request = award_decline(
+        actor=admin, purchase_request=purchase_request, reason="人员不足"
+    )
+    assert purchase_request.status == Status.AWARDED
+    assert purchase_request.winner != first
+    assert (
+        purchase_request.winner.organisation.credit_code
+        == purchase_request.draw_record["result"]["ranking"][1]
+    )
+    assert purchase_request.declines.get().agency == first
 
 
 def test_an_objection_holds_the_award_until_a_regulator_answers(market, _clock, regulator_user):
-    request = market.published()
+    purchase_request = market.published()
     for index in range(3):
-        market.quote(request, index, str(90000 + index))
-    request = _after_deadline(_clock, request)
-    loser_index = next(i for i in range(3) if market.agencies[i] != request.winner)
+        market.quote(purchase_request, index, str(90000 + index))
+    purchase_request = _after_deadline(_clock, purchase_request)
+    loser_index = next(i for i in range(3) if market.agencies[i] != purchase_request.winner)
     objection = objection_file(
-        actor=market.admins[loser_index], request=request, text="中选机构资质存疑"
+        actor=market.admins[loser_index], purchase_request=purchase_request, text="中选机构资质存疑"
     )
     with pytest.raises(ApplicationError):
         objection_answer(actor=market.owner, objection=objection, upheld=True, answer="x")
-    first = request.winner
+    first = purchase_request.winner
     objection_answer(
         actor=regulator_user, objection=objection, upheld=True, answer="经核查资质已过期"
     )
-    request.refresh_from_db()
-    assert request.winner != first
-    assert request.declines.get().by_objection
+    purchase_request.refresh_from_db()
+    assert purchase_request.winner != first
+    assert purchase_request.declines.get().by_objection
 
 
 def test_cancelling_publishes_the_reason(market):
-    request = market.published()
-    request = purchase_request_cancel(actor=market.owner, request=request, reason="项目调整")
-    assert request.status == Status.CANCELLED and request.outcome_note == "项目调整"
+    purchase_request = market.published()
+    purchase_request = purchase_request_cancel(
+        actor=market.owner, purchase_request=purchase_request, reason="项目调整"
+    )
+    assert (
+        purchase_request.status == Status.CANCELLED and purchase_request.outcome_note == "项目调整"
+    )
 
 
 def test_the_scheduler_is_safe_to_run_late_and_twice(market, _clock):
-    request = market.published()
+    purchase_request = market.published()
     for index in range(3):
-        market.quote(request, index, str(90000 + index))
-    _clock.move_to(request.quote_deadline + datetime.timedelta(hours=5))
-    assert purchase_requests_sync_due() == 1
-    assert purchase_requests_sync_due() == 0
-    request.refresh_from_db()
-    assert request.status == Status.AWARDED
-    assert list(request.events.values_list("to_status", flat=True)) == [
+        market.quote(purchase_request, index, str(90000 + index))
+    _clock.move_to(purchase_request.quote_deadline + datetime.timedelta(hours=5))
+    assert purchase_requests_advance_due() == 1
+    assert purchase_requests_advance_due() == 0
+    purchase_request.refresh_from_db()
+    assert purchase_request.status == Status.AWARDED
+    assert list(purchase_request.status_events.values_list("to_status", flat=True)) == [
         "draft",
         "published",
         "quoting",
@@ -393,17 +419,24 @@ def test_the_scheduler_is_safe_to_run_late_and_twice(market, _clock):
 
 
 def test_the_notice_shows_the_opened_quotes_and_receipts_after_the_deadline(market, _clock, client):
-    request = market.published()
-    receipts = [market.quote(request, index, str(91000 + index)).receipt for index in range(3)]
-    before = client.get(f"/notices/{request.number}/").content.decode()
-    assert "91000" not in before and request.draw_commitment in before
+    purchase_request = market.published()
+    receipts = [
+        market.quote(purchase_request, index, str(91000 + index)).receipt for index in range(3)
+    ]
+    before = client.get(f"/notices/{purchase_request.number}/").content.decode()
+    assert "91000" not in before and purchase_request.draw_commitment in before
 
-    _clock.move_to(request.quote_deadline + datetime.timedelta(seconds=1))
-    # No scheduler has run: the page itself reads the clock and opens the quotes.
-    after = client.get(f"/notices/{request.number}/").content.decode()
+    _clock.move_to(purchase_request.quote_deadline + datetime.timedelta(seconds=1))
+    # Before the scheduled task runs, the page says what the clock implies and opens nothing;
+    waiting = client.get(f"/notices/{purchase_request.number}/").content.decode()
+    assert "报价已截止，等待开启" in waiting and "91000" not in waiting
+    assert PurchaseRequest.objects.get(pk=purchase_request.pk).status == Status.QUOTING
+    # the task opens the quotes and selects.
+    purchase_requests_advance_due()
+    after = client.get(f"/notices/{purchase_request.number}/").content.decode()
     assert "91000.00" in after and "91002.00" in after
     assert all(receipt[:17] in after for receipt in receipts)
-    assert PurchaseRequest.objects.get(pk=request.pk).draw_secret in after
+    assert PurchaseRequest.objects.get(pk=purchase_request.pk).draw_secret in after
 
 
 def _queries(client, url):
@@ -421,11 +454,11 @@ def test_the_notice_list_keeps_a_constant_query_count(market, client):
 
 
 def test_drafts_are_not_public(market, client):
-    request = purchase_request_create(
+    purchase_request = purchase_request_create(
         actor=market.owner, project=market.project, terms=market.terms()
     )
-    assert client.get(f"/notices/{request.number}/").status_code == 404
-    assert request.number not in client.get("/notices/").content.decode()
+    assert client.get(f"/notices/{purchase_request.number}/").status_code == 404
+    assert purchase_request.number not in client.get("/notices/").content.decode()
 
 
 def test_a_draft_can_be_changed_but_a_published_request_cannot(market):
@@ -433,13 +466,13 @@ def test_a_draft_can_be_changed_but_a_published_request_cannot(market):
         actor=market.owner, project=market.project, terms=market.terms()
     )
     changed = purchase_request_update(
-        actor=market.owner, request=draft, terms=market.terms(budget=Decimal("150000"))
+        actor=market.owner, purchase_request=draft, terms=market.terms(budget=Decimal("150000"))
     )
     assert changed.budget == Decimal("150000")
 
-    published = purchase_request_publish(actor=market.owner, request=changed)
+    published = purchase_request_publish(actor=market.owner, purchase_request=changed)
     with pytest.raises(ApplicationError):
         purchase_request_update(
-            actor=market.owner, request=published, terms=market.terms(budget=Decimal("1"))
+            actor=market.owner, purchase_request=published, terms=market.terms(budget=Decimal("1"))
         )
     assert PurchaseRequest.objects.get(pk=published.pk).budget == Decimal("150000")

@@ -18,8 +18,8 @@ from modelsearch.index import get_indexed_models
 from agencies.services import agency_scope_recompute
 from core.exceptions import ApplicationError
 from market.models import PurchaseRequest, Quote
+from market.services.clock import purchase_request_advance
 from market.services.quotes import quote_submit
-from market.services.requests import purchase_request_sync
 from tests.accounts.factories import UserFactory
 from tests.agencies.factories import AgencyFactory
 from tests.market.scenario import NOW, Market
@@ -31,23 +31,23 @@ AMOUNT = "87654.32"
 def sealed(db):
     with time_machine.travel(NOW, tick=False):
         market = Market()
-        request = market.published()
-        market.quote(request, 0, AMOUNT)
-        yield market, request
+        purchase_request = market.published()
+        market.quote(purchase_request, 0, AMOUNT)
+        yield market, purchase_request
 
 
 def test_no_page_shows_an_amount_before_the_deadline(sealed, client, regulator_user):
-    market, request = sealed
+    market, purchase_request = sealed
     viewers = [None, market.owner, regulator_user, market.admins[1]]
     for viewer in viewers:
         client.logout()
         if viewer is not None:
             client.force_login(viewer)
         for url in (
-            f"/notices/{request.number}/",
+            f"/notices/{purchase_request.number}/",
             "/notices/",
-            f"/verify/draw/{request.number}/",
-            f"/verify/draw/{request.number}/?format=json",
+            f"/verify/draw/{purchase_request.number}/",
+            f"/verify/draw/{purchase_request.number}/?format=json",
             "/",
         ):
             with time_machine.travel(NOW, tick=False):
@@ -81,8 +81,8 @@ def test_logs_never_carry_an_amount(db):
     try:
         with time_machine.travel(NOW, tick=False):
             market = Market()
-            request = market.published()
-            quote = market.quote(request, 0, AMOUNT)
+            purchase_request = market.published()
+            quote = market.quote(purchase_request, 0, AMOUNT)
             # Even a careless log call with the amount or the sealed token is redacted.
             logging.getLogger("zjcs.careless").info({"event": "quote", "amount": AMOUNT})
             logging.getLogger("zjcs.careless").info("token %s", quote.sealed)
@@ -95,8 +95,8 @@ def test_logs_never_carry_an_amount(db):
 
 
 def test_only_the_agency_itself_has_its_amount_before_opening(sealed):
-    _market, request = sealed
-    quote = Quote.objects.get(request=request)
+    _market, purchase_request = sealed
+    quote = Quote.objects.get(purchase_request=purchase_request)
     assert quote.opened_amount is None
     assert AMOUNT not in json.dumps(
         {field.name: str(getattr(quote, field.attname)) for field in Quote._meta.concrete_fields}
@@ -116,7 +116,9 @@ def test_no_quote_is_accepted_after_the_deadline_under_concurrent_load():
         agency_scope_recompute(agency=agency)
         market.agencies.append(agency)
         market.admins.append(UserFactory(organisation=agency.organisation))
-    request = market.published(quote_deadline=timezone.now() + datetime.timedelta(seconds=2))
+    purchase_request = market.published(
+        quote_deadline=timezone.now() + datetime.timedelta(seconds=2)
+    )
 
     start = threading.Barrier(agencies + 1)
     outcomes: dict[int, tuple[str, datetime.datetime]] = {}
@@ -124,7 +126,7 @@ def test_no_quote_is_accepted_after_the_deadline_under_concurrent_load():
     def submit(index: int) -> None:
         start.wait()
         # Spread the attempts over the second around the deadline.
-        target = request.quote_deadline + datetime.timedelta(
+        target = purchase_request.quote_deadline + datetime.timedelta(
             milliseconds=(index - agencies // 2) * 150
         )
         delay = (target - timezone.now()).total_seconds()
@@ -133,7 +135,7 @@ def test_no_quote_is_accepted_after_the_deadline_under_concurrent_load():
         try:
             quote_submit(
                 actor=market.admins[index],
-                request=request,
+                purchase_request=purchase_request,
                 amount=str(50000 + index),
                 committed_time_limit_days=10,
             )
@@ -154,13 +156,15 @@ def test_no_quote_is_accepted_after_the_deadline_under_concurrent_load():
     refused = [index for index, (outcome, _) in outcomes.items() if outcome == "refused"]
     assert len(outcomes) == agencies
     assert accepted and refused, outcomes  # the deadline really fell among the attempts
-    quotes = Quote.objects.filter(request=request)
+    quotes = Quote.objects.filter(purchase_request=purchase_request)
     assert sorted(quotes.values_list("agency_id", flat=True)) == sorted(
         market.agencies[index].pk for index in accepted
     )
-    assert all(quote.submitted_at < request.quote_deadline for quote in quotes)
+    assert all(quote.submitted_at < purchase_request.quote_deadline for quote in quotes)
 
-    closed = purchase_request_sync(request=PurchaseRequest.objects.get(pk=request.pk))
+    closed = purchase_request_advance(
+        purchase_request=PurchaseRequest.objects.get(pk=purchase_request.pk)
+    )
     assert closed.status in (PurchaseRequest.Status.AWARDED, PurchaseRequest.Status.FAILED)
     assert closed.quotes.filter(opened_amount__isnull=False).count() == len(accepted)
     assert all(

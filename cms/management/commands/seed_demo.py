@@ -42,13 +42,13 @@ from cms import demo_data
 from config.celery import app as celery_app
 from core.identity import id_number_hash
 from market.models import Project, PurchaseRequest, RegionalAssessment
+from market.services.clock import purchase_request_advance
 from market.services.quotes import quote_submit
 from market.services.requests import (
     RequestTerms,
     purchase_request_cancel,
     purchase_request_create,
     purchase_request_publish,
-    purchase_request_sync,
 )
 
 # Registering authority + kind + region (511403 is Pengshan): 11 = a government organ,
@@ -397,33 +397,35 @@ class Command(BaseCommand):
                 wanted_time_limit_days=None,
                 requirements_note="按示范合同约定的范围和深度完成服务，成果满足审批要求。",
             )
-            request = purchase_request_create(actor=owner, project=project, terms=terms)
+            purchase_request = purchase_request_create(actor=owner, project=project, terms=terms)
             if outcome == "draft":
                 continue
-            request = purchase_request_publish(actor=owner, request=request)
+            purchase_request = purchase_request_publish(
+                actor=owner, purchase_request=purchase_request
+            )
             if outcome == "cancelled":
                 purchase_request_cancel(
-                    actor=owner, request=request, reason=demo_data.CANCEL_REASON
+                    actor=owner, purchase_request=purchase_request, reason=demo_data.CANCEL_REASON
                 )
                 continue
             for agency_index, amount in amounts.items():
                 quote_submit(
                     actor=User.objects.get(username=self._agency_username(agency_index)),
-                    request=request,
+                    purchase_request=purchase_request,
                     amount=amount,
                     committed_time_limit_days=max(
-                        1, request.service_item.statutory_time_limit_days - 5
+                        1, purchase_request.service_item.statutory_time_limit_days - 5
                     ),
                 )
             if soon:
-                closing.append(request)
+                closing.append(purchase_request)
         if closing:
             # Let the real deadline pass; the draws are then made by the server clock as they
             # would be on any day, and anyone can re-check them.
             wait = (max(r.quote_deadline for r in closing) - timezone.now()).total_seconds()
             time.sleep(max(wait, 0) + 0.2)
-            for request in closing:
-                purchase_request_sync(request=request)
+            for purchase_request in closing:
+                purchase_request_advance(purchase_request=purchase_request)
 
     @staticmethod
     def _agency_username(index: int) -> str:

@@ -14,10 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the draw record as JSON")
 
     def handle(self, *args, number: str, json: bool, **options) -> None:
-        request = PurchaseRequest.objects.filter(number=number).first()
-        if request is None:
+        purchase_request = PurchaseRequest.objects.filter(number=number).first()
+        if purchase_request is None:
             raise CommandError(f"No purchase request numbered {number}.")
-        check = verify_request_draw(request)
+        check = verify_request_draw(purchase_request)
         if json and check.record is not None:
             self.stdout.write(check.record.to_json())
         if check.ok:

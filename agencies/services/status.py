@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.permissions import allowed, is_member_of, require
+from accounts.permissions import allowed, is_approval_department, is_member_of, require
 from agencies.models import Agency, AgencyStatusEvent
 from agencies.services.scope import agency_scope_recompute
 from agencies.services.staff_register import staff_register_conflicts
@@ -293,6 +293,8 @@ def agency_exit(*, agency: Agency, actor: User, reason: str) -> Agency:
 
     Raises ApplicationError when the actor is neither a regulator nor a member of the agency,
     the agency is not active or suspended, or no reason is given."""
+    if is_approval_department(actor):
+        require("accounts.regulate", actor)  # refused, with the department's reason (R4)
     if not allowed("accounts.regulate", actor):
         require(
             "agencies.act_for_agency",

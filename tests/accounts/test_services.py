@@ -2,8 +2,8 @@ import pytest
 
 from accounts.models import Organisation, Role, User
 from accounts.services import organisation_create, organisation_update, user_create
-from core.exceptions import ApplicationError
 from tests.accounts.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_organisation_update_checks_the_object_permission_in_the_service():
     admin = UserFactory(is_organisation_admin=True)
     other = OrganisationFactory(contact_phone="028-1")
 
-    with pytest.raises(ApplicationError):
+    with refused("not_organisation_admin"):
         organisation_update(actor=admin, organisation=other, data={"contact_phone": "028-2"})
     other.refresh_from_db()
     assert other.contact_phone == "028-1"
@@ -54,7 +54,7 @@ def test_organisation_update_checks_the_object_permission_in_the_service():
 
 def test_organisation_update_refuses_fields_outside_the_contact_details():
     admin = UserFactory(is_organisation_admin=True)
-    with pytest.raises(ApplicationError):
+    with refused("field_not_editable"):
         organisation_update(
             actor=admin, organisation=admin.organisation, data={"kind": "regulator"}
         )
@@ -62,7 +62,7 @@ def test_organisation_update_refuses_fields_outside_the_contact_details():
 
 def test_weak_password_is_refused_and_nothing_is_saved():
     organisation = OrganisationFactory()
-    with pytest.raises(ApplicationError) as caught:
+    with refused("weak_password") as caught:
         user_create(username="weak", password="12345678", organisation=organisation)
     assert "password" in caught.value.extra
     assert not User.objects.filter(username="weak").exists()
@@ -70,7 +70,7 @@ def test_weak_password_is_refused_and_nothing_is_saved():
 
 def test_duplicate_username_is_refused():
     UserFactory(username="taken")
-    with pytest.raises(ApplicationError):
+    with refused("username_taken"):
         user_create(username="taken", password=TEST_PASSWORD, organisation=OrganisationFactory())
 
 
@@ -81,7 +81,7 @@ def test_passwords_are_hashed_with_argon2_in_production_settings():
 
 
 def test_organisation_with_a_bad_credit_code_is_not_created():
-    with pytest.raises(ApplicationError) as caught:
+    with refused("invalid") as caught:
         organisation_create(name="某公司", kind=Role.AGENCY, credit_code="91350100M000100Y44")
     assert "credit_code" in caught.value.extra
     assert not Organisation.objects.filter(name="某公司").exists()
@@ -89,5 +89,5 @@ def test_organisation_with_a_bad_credit_code_is_not_created():
 
 def test_duplicate_organisation_is_refused():
     organisation_create(name="某公司", kind=Role.AGENCY)
-    with pytest.raises(ApplicationError):
+    with refused("invalid"):
         organisation_create(name="某公司", kind=Role.AGENCY)

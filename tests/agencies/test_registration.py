@@ -8,7 +8,6 @@ from accounts.models import Organisation, User
 from accounts.validators import credit_code_derive
 from agencies.models import Agency, AgencyStatusEvent, Qualification
 from agencies.services.registration import CertificateInput, agency_register
-from core.exceptions import ApplicationError
 from tests.accounts.factories import TEST_PASSWORD
 from tests.agencies.factories import (
     PNG_BYTES,
@@ -20,6 +19,7 @@ from tests.catalogue.factories import (
     QualificationTypeFactory,
     ServiceItemFactory,
 )
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,7 @@ def test_r3_no_quota():
 
 def _refused(**kwargs):
     before = _counts()
-    with pytest.raises(ApplicationError) as caught:
+    with refused("invalid") as caught:
         _register(**kwargs)
     assert _counts() == before
     return caught.value

@@ -11,7 +11,6 @@ from agencies.services.profile import agency_profile_update
 from agencies.services.qualifications import qualification_add, qualification_remove
 from agencies.services.scope import agency_scope_recompute
 from agencies.services.scope_settings import scope_settings_update
-from core.exceptions import ApplicationError
 from core.identity import id_number_hash
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import (
@@ -25,6 +24,7 @@ from tests.catalogue.factories import (
     QualificationTypeFactory,
     ServiceItemFactory,
 )
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_r3_scope_is_computed_not_declared(agency, admin, admin_client):
     )
     scope.refresh_from_db()
     assert (scope.committed_time_limit_days, scope.fee_policy) == (12, "按面积")
-    with pytest.raises(ApplicationError) as caught:
+    with refused("bad_time_limit") as caught:
         scope_settings_update(actor=admin, scope=scope, committed_time_limit_days=21)
     assert "committed_time_limit_days" in caught.value.extra
     response = admin_client.post(
@@ -98,7 +98,7 @@ def test_r3_scope_is_computed_not_declared(agency, admin, admin_client):
     # Without the certificate the item leaves the scope, and no way sets it any more.
     qualification_remove(actor=admin, qualification=qualification)
     assert _in_scope(agency) == {open_item.pk}
-    with pytest.raises(ApplicationError):
+    with refused("not_in_scope"):
         scope_settings_update(actor=admin, scope=scope, committed_time_limit_days=5)
     assert admin_client.get(f"/agencies/me/scope/{scope.pk}/").status_code == 404
     # An item that never was in scope has no row to set at all.
@@ -163,7 +163,7 @@ def test_practitioner_id_number_is_never_stored_or_shown_in_full(agency, admin, 
 
 
 def test_malformed_id_number_is_refused(agency, admin):
-    with pytest.raises(ApplicationError) as caught:
+    with refused("invalid") as caught:
         practitioner_add(actor=admin, agency=agency, name="周九", id_number=ID_NUMBER[:-1] + "Y")
     assert "id_number" in caught.value.extra
     assert not Practitioner.objects.exists()
@@ -171,7 +171,7 @@ def test_malformed_id_number_is_refused(agency, admin):
 
 def test_duplicate_practitioner_is_refused_but_may_return_after_leaving(agency, admin):
     practitioner = practitioner_add(actor=admin, agency=agency, name="吴十", id_number=ID_NUMBER)
-    with pytest.raises(ApplicationError):
+    with refused("already_a_practitioner"):
         practitioner_add(actor=admin, agency=agency, name="吴十", id_number=ID_NUMBER.lower())
     # The same person may work for another agency.
     other = AgencyFactory()
@@ -223,7 +223,7 @@ def test_r4_affiliation_removes_the_department_items_from_scope(agency, admin, a
 def test_a_tie_needs_a_government_department_and_a_named_parent(agency, admin):
     company = OrganisationFactory(kind=Role.PROJECT_OWNER)
     department = OrganisationFactory(kind=Role.APPROVAL_DEPARTMENT)
-    with pytest.raises(ApplicationError) as caught:
+    with refused("invalid") as caught:
         affiliation_add(
             actor=admin,
             agency=agency,
@@ -231,7 +231,7 @@ def test_a_tie_needs_a_government_department_and_a_named_parent(agency, admin):
             department=company,
         )
     assert "department" in caught.value.extra
-    with pytest.raises(ApplicationError) as caught:
+    with refused("invalid") as caught:
         affiliation_add(
             actor=admin,
             agency=agency,
@@ -290,7 +290,7 @@ def test_another_agencys_admin_cannot_edit_via_the_services(agency):
         lambda: scope_settings_update(actor=intruder, scope=scope, committed_time_limit_days=1),
     ]
     for attempt in attempts:
-        with pytest.raises(ApplicationError):
+        with refused("not_agency_admin"):
             attempt()
     agency.refresh_from_db()
     assert agency.legal_representative == "张三"

@@ -12,10 +12,10 @@ from agencies.services.staff_register import (
     staff_register_import_file,
     staff_register_read,
 )
-from core.exceptions import ApplicationError
 from core.identity import id_number_hash, id_number_last4
 from core.tabular import write_xlsx
 from tests.agencies.factories import AgencyFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_staff_register_import_is_all_or_nothing_with_row_numbers(regulator_user
             (make_id_number(4), ""),
         ]
     )
-    with pytest.raises(ApplicationError) as caught:
+    with refused("bad_rows") as caught:
         staff_register_import_file(actor=regulator_user, upload=upload, replace=False)
     assert [error["row"] for error in caught.value.extra["rows"]] == [3, 5]
     assert StaffRegisterEntry.objects.count() == 0
@@ -67,10 +67,10 @@ def test_staff_register_import_is_all_or_nothing_with_row_numbers(regulator_user
 
 def test_staff_register_rejects_duplicates_and_missing_columns(regulator_user):
     number = make_id_number(7)
-    with pytest.raises(ApplicationError) as caught:
+    with refused("bad_rows") as caught:
         staff_register_read(actor=regulator_user, upload=_csv([(number, "甲局"), (number, "乙局")]))
     assert [error["row"] for error in caught.value.extra["rows"]] == [3]
-    with pytest.raises(ApplicationError):
+    with refused("bad_file"):
         staff_register_read(
             actor=regulator_user, upload=_csv([(number, "甲局")], header=("号码", "单位"))
         )
@@ -121,10 +121,13 @@ def test_an_excel_register_is_read_and_a_replace_removes_people_no_longer_servin
 
 def test_r4_only_regulators_keep_the_staff_register(approval_user, agency_user):
     upload = _csv([(make_id_number(30), "甲局")])
-    for actor in (approval_user, agency_user):
-        with pytest.raises(ApplicationError):
+    for actor, code in (
+        (approval_user, "approval_department_may_not_review"),
+        (agency_user, "not_regulator"),
+    ):
+        with refused(code):
             staff_register_read(actor=actor, upload=upload)
-        with pytest.raises(ApplicationError):
+        with refused(code):
             staff_register_import(actor=actor, rows=[], replace=False)
     assert StaffRegisterEntry.objects.count() == 0
 

@@ -18,7 +18,6 @@ from agencies.services.status import (
     agency_suspend,
 )
 from catalogue.models import ServiceItem
-from core.exceptions import ApplicationError
 from core.identity import id_number_hash
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import (
@@ -31,6 +30,7 @@ from tests.catalogue.factories import (
     QualificationTypeFactory,
     ServiceItemFactory,
 )
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -64,13 +64,13 @@ def test_submission_puts_a_new_agency_in_the_queue_with_a_first_event(agency, ag
     assert agency.submitted_at is not None
     event = agency.status_events.get()
     assert (event.from_status, event.to_status, event.actor) == ("", "pending", agency_admin)
-    with pytest.raises(ApplicationError):
+    with refused("already_pending"):
         agency_submit_for_review(agency=agency, actor=agency_admin)
 
 
 def test_only_the_agency_s_members_submit_it(agency, regulator_user, agency_user):
     for actor in (regulator_user, agency_user):
-        with pytest.raises(ApplicationError):
+        with refused("not_member"):
             agency_submit_for_review(agency=agency, actor=actor)
     assert not agency.status_events.exists()
 
@@ -92,13 +92,13 @@ def test_review_due_counts_the_make_up_saturday(agency, agency_admin):
 
 
 def test_status_map_refuses_illegal_moves(submitted, regulator_user):
-    with pytest.raises(ApplicationError):
+    with refused("status_move_not_allowed"):
         agency_suspend(agency=submitted, actor=regulator_user, reason="违规")
-    with pytest.raises(ApplicationError):
+    with refused("status_move_not_allowed"):
         agency_reinstate(agency=submitted, actor=regulator_user, reason="整改完成")
-    with pytest.raises(ApplicationError):
+    with refused("status_move_not_allowed"):
         agency_exit(agency=submitted, actor=regulator_user, reason="退出")
-    with pytest.raises(ApplicationError):
+    with refused("not_exited"):
         agency_reenter(agency=submitted, actor=submitted.organisation.members.first())
     submitted.refresh_from_db()
     assert submitted.status == Agency.Status.PENDING
@@ -110,9 +110,9 @@ def test_a_second_approval_is_refused_as_an_illegal_move(submitted, regulator_us
     # second see "active" and refuse.
     stale = Agency.objects.get(pk=submitted.pk)
     agency_approve(agency=submitted, actor=regulator_user)
-    with pytest.raises(ApplicationError):
+    with refused("status_move_not_allowed"):
         agency_approve(agency=stale, actor=regulator_user)
-    with pytest.raises(ApplicationError):
+    with refused("status_move_not_allowed"):
         agency_reject(
             agency=stale, actor=regulator_user, cited_qualification_types=[_required_type()]
         )
@@ -148,10 +148,10 @@ def test_every_move_is_recorded_with_actor_and_time(agency, agency_admin, regula
 
 def test_suspension_and_exit_need_a_reason(submitted, regulator_user):
     agency = agency_approve(agency=submitted, actor=regulator_user)
-    with pytest.raises(ApplicationError) as caught:
+    with refused("reason_required") as caught:
         agency_suspend(agency=agency, actor=regulator_user, reason="  ")
     assert "reason" in caught.value.extra
-    with pytest.raises(ApplicationError):
+    with refused("reason_required"):
         agency_exit(agency=agency, actor=regulator_user, reason="")
 
 
@@ -163,13 +163,13 @@ def test_r3_rejection_must_cite_a_legally_required_qualification(submitted, regu
     ).qualification_type
     unrequired = QualificationTypeFactory()
 
-    with pytest.raises(ApplicationError) as caught:
+    with refused("citation_required") as caught:
         agency_reject(
             agency=submitted, actor=regulator_user, cited_qualification_types=[], reason="不行"
         )
     assert "cited_qualification_types" in caught.value.extra
     for cited in ([unrequired], [draft_only], [required, unrequired]):
-        with pytest.raises(ApplicationError):
+        with refused("citation_not_required_by_catalogue"):
             agency_reject(agency=submitted, actor=regulator_user, cited_qualification_types=cited)
     submitted.refresh_from_db()
     assert submitted.status == Agency.Status.PENDING
@@ -227,7 +227,7 @@ def test_r4_staff_register_match_blocks_activation(submitted, regulator_user):
     StaffRegisterEntry.objects.create(
         id_number_hash=id_number_hash(number), department_name="眉山市彭山区住房和城乡建设局"
     )
-    with pytest.raises(ApplicationError) as caught:
+    with refused("staff_register_conflict") as caught:
         agency_approve(agency=submitted, actor=regulator_user)
     message = caught.value.message
     assert "李四" in message
@@ -245,7 +245,7 @@ def test_r4_staff_register_match_blocks_reinstatement(submitted, regulator_user)
     number = make_id_number(78)
     PractitionerFactory(agency=agency, id_number=number)
     StaffRegisterEntry.objects.create(id_number_hash=id_number_hash(number), department_name="局")
-    with pytest.raises(ApplicationError):
+    with refused("staff_register_conflict"):
         agency_reinstate(agency=agency, actor=regulator_user, reason="整改完成")
     agency.practitioners.update(active=False)  # the person left the agency
     assert agency_reinstate(agency=agency, actor=regulator_user, reason="整改完成").status == (
@@ -256,17 +256,20 @@ def test_r4_staff_register_match_blocks_reinstatement(submitted, regulator_user)
 def test_r4_approval_department_cannot_review_or_choose(submitted, approval_user, agency_user):
     assert approval_user.role == Role.APPROVAL_DEPARTMENT
     required = _required_type()
-    for actor in (approval_user, agency_user):
-        with pytest.raises(ApplicationError):
+    for actor, code in (
+        (approval_user, "approval_department_may_not_review"),
+        (agency_user, "not_regulator"),
+    ):
+        with refused(code):
             agency_approve(agency=submitted, actor=actor)
-        with pytest.raises(ApplicationError):
+        with refused(code):
             agency_reject(agency=submitted, actor=actor, cited_qualification_types=[required])
     active = AgencyFactory(status=Agency.Status.ACTIVE)
     for call in (agency_suspend, agency_exit):
-        with pytest.raises(ApplicationError):
+        with refused("approval_department_may_not_review"):
             call(agency=active, actor=approval_user, reason="推荐其他机构")
     suspended = AgencyFactory(status=Agency.Status.SUSPENDED)
-    with pytest.raises(ApplicationError):
+    with refused("approval_department_may_not_review"):
         agency_reinstate(agency=suspended, actor=approval_user, reason="我们推荐它")
     assert not AgencyStatusEvent.objects.exclude(to_status=Agency.Status.PENDING).exists()
 

@@ -13,7 +13,6 @@ from catalogue.services import (
     catalogue_import_preview,
     service_item_publish,
 )
-from core.exceptions import ApplicationError
 from core.tabular import write_csv, write_xlsx
 from tests.accounts.factories import OrganisationFactory
 from tests.catalogue.factories import (
@@ -21,6 +20,7 @@ from tests.catalogue.factories import (
     QualificationRequirementFactory,
     QualificationTypeFactory,
 )
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,7 @@ def test_one_bad_row_saves_nothing_and_the_preview_names_the_row(
     assert "DZ-001" in errors[7]
 
     upload.seek(0)
-    with pytest.raises(ApplicationError):
+    with refused("file_has_errors"):
         _apply(regulator_user, upload)
     assert not ServiceItem.objects.exists()
 
@@ -249,7 +249,7 @@ def test_export_then_import_changes_nothing(regulator_user, file_format):
 
 
 def test_only_regulators_import(owner_user, department):
-    with pytest.raises(ApplicationError):
+    with refused("not_catalogue_keeper"):
         catalogue_import_preview(
             user=owner_user, upload=_csv([]), effective_date=timezone.localdate()
         )

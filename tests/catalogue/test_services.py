@@ -19,9 +19,9 @@ from catalogue.services import (
     service_item_versions_apply_due,
 )
 from catalogue.tasks import catalogue_versions_apply_due
-from core.exceptions import ApplicationError
 from tests.agencies.factories import QualificationFactory
 from tests.catalogue.factories import PublishableServiceItemFactory, QualificationTypeFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_creating_an_item_makes_a_draft(regulator_user):
 
 def test_only_regulators_may_change_the_catalogue(owner_user):
     item = PublishableServiceItemFactory()
-    with pytest.raises(ApplicationError):
+    with refused("not_catalogue_keeper"):
         service_item_publish(user=owner_user, service_item=item)
 
 
@@ -63,7 +63,7 @@ def test_r1_every_change_to_a_published_item_is_a_version_with_date_and_reason(r
     assert item.version == 1
 
     # Without a date and a reason, nothing changes.
-    with pytest.raises(ApplicationError) as problem:
+    with refused("change_needs_date_and_reason") as problem:
         service_item_update(
             user=regulator_user,
             service_item=item,
@@ -96,7 +96,7 @@ def test_r1_every_change_to_a_published_item_is_a_version_with_date_and_reason(r
 
 def test_r1_an_unchanged_save_of_a_published_item_is_refused(regulator_user):
     item = _published(regulator_user)
-    with pytest.raises(ApplicationError):
+    with refused("nothing_changed"):
         service_item_update(
             user=regulator_user,
             service_item=item,
@@ -164,7 +164,7 @@ def test_r1_a_change_cannot_be_dated_before_one_already_scheduled(regulator_user
         effective_date=today + datetime.timedelta(days=10),
         reason="调整时限",
     )
-    with pytest.raises(ApplicationError) as problem:
+    with refused("change_needs_date_and_reason") as problem:
         service_item_update(
             user=regulator_user,
             service_item=item,
@@ -220,7 +220,7 @@ def test_r2_fee_amounts_must_match_the_fee_mode(regulator_user, fee_mode, amount
         item = service_item_create(user=regulator_user, values=values, requirements=[])
         assert item.fee_mode == fee_mode
         return
-    with pytest.raises(ApplicationError) as problem:
+    with refused("invalid_item") as problem:
         service_item_create(user=regulator_user, values=values, requirements=[])
     assert set(problem.value.extra) == bad_fields
     assert not ServiceItem.objects.filter(code="FEE-1").exists()
@@ -231,7 +231,7 @@ def test_r2_fee_amounts_must_match_the_fee_mode(regulator_user, fee_mode, amount
 )
 def test_r10_cannot_publish_without_a_complete_guide(regulator_user, missing):
     item = PublishableServiceItemFactory(**{missing: ""})
-    with pytest.raises(ApplicationError) as problem:
+    with refused("guide_incomplete") as problem:
         service_item_publish(user=regulator_user, service_item=item)
     assert missing in problem.value.extra
     item.refresh_from_db()
@@ -244,7 +244,7 @@ def test_retiring_needs_a_reason_and_takes_agencies_out_of_scope(regulator_user)
     scope = AgencyServiceScope.objects.create(
         agency=QualificationFactory().agency, service_item=item, in_scope=True
     )
-    with pytest.raises(ApplicationError):
+    with refused("reason_required"):
         service_item_retire(user=regulator_user, service_item=item, reason=" ")
     version = service_item_retire(user=regulator_user, service_item=item, reason="已取消该事项")
     item.refresh_from_db()
@@ -273,7 +273,7 @@ def test_publishing_brings_qualified_agencies_into_scope(regulator_user):
 def test_requirements_need_a_grade_the_type_has(regulator_user):
     survey = QualificationTypeFactory(name="测绘资质")
     item = PublishableServiceItemFactory()
-    with pytest.raises(ApplicationError) as problem:
+    with refused("invalid_item") as problem:
         service_item_update(
             user=regulator_user,
             service_item=item,
@@ -298,5 +298,5 @@ def test_requirements_written_compactly_read_back_the_same():
     ]
     assert requirements_format(specs) == text
     assert requirements_parse("geohazard：甲级")[0].qualification_type.name == "地质灾害评估资质"
-    with pytest.raises(ApplicationError):
+    with refused("unknown_qualification"):
         requirements_parse("不存在的资质:甲级")

@@ -14,7 +14,6 @@ from django.utils import timezone
 from agencies.models import Affiliation, Agency
 from catalogue.models import FeeMode, RegionalAssessmentKind, ServiceItem
 from config.celery import app as celery_app
-from core.exceptions import ApplicationError
 from market.models import (
     PurchaseRequest,
     Quote,
@@ -36,6 +35,7 @@ from tests.accounts.factories import UserFactory
 from tests.agencies.factories import AgencyFactory
 from tests.catalogue.factories import ServiceItemFactory
 from tests.market.scenario import NOW, Market
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 Status = PurchaseRequest.Status
@@ -82,7 +82,7 @@ def test_publishing_invites_the_eligible_agencies_and_commits_to_a_draw(
 
 def test_r1_only_a_published_catalogue_item_can_be_bought(market):
     draft_item = ServiceItemFactory(status=ServiceItem.Status.DRAFT)
-    with pytest.raises(ApplicationError) as caught:
+    with refused("invalid_terms") as caught:
         purchase_request_create(
             actor=market.owner, project=market.project, terms=market.terms(service_item=draft_item)
         )
@@ -92,7 +92,7 @@ def test_r1_only_a_published_catalogue_item_can_be_bought(market):
 
 def test_r4_a_department_never_publishes_or_picks(market, approval_user, regulator_user):
     for user in (approval_user, regulator_user):
-        with pytest.raises(ApplicationError):
+        with refused("not_owner"):
             purchase_request_create(actor=user, project=market.project, terms=market.terms())
 
 
@@ -112,7 +112,7 @@ def test_r4_eligibility_is_computed_excluded_and_tied_agencies_are_left_out(mark
 
 
 def test_an_exclusion_needs_a_reason(market):
-    with pytest.raises(ApplicationError):
+    with refused("invalid_terms"):
         market.published(exclusions=((market.agencies[2], " "),))
 
 
@@ -131,7 +131,7 @@ def test_an_exclusion_needs_a_reason(market):
     ],
 )
 def test_bad_terms_are_refused_and_nothing_is_saved(market, changes, field):
-    with pytest.raises(ApplicationError) as caught:
+    with refused("invalid_terms") as caught:
         purchase_request_create(
             actor=market.owner, project=market.project, terms=market.terms(**changes)
         )
@@ -152,7 +152,7 @@ def test_r8_a_covered_kind_in_a_covered_region_is_refused_with_a_link(market):
     purchase_request = purchase_request_create(
         actor=market.owner, project=market.project, terms=market.terms()
     )
-    with pytest.raises(ApplicationError) as caught:
+    with refused("covered_by_regional_assessment") as caught:
         purchase_request_publish(actor=market.owner, purchase_request=purchase_request)
     assert (
         caught.value.extra["regional_assessment_url"] == f"/regional-assessments/{assessment.pk}/"
@@ -177,7 +177,7 @@ def test_r2_a_quote_above_the_guidance_ceiling_is_refused():
         reference_price_high=None,
     )
     purchase_request = market.published()
-    with pytest.raises(ApplicationError) as caught:
+    with refused("above_ceiling") as caught:
         market.quote(purchase_request, 0, "80000.01")
     assert "amount" in caught.value.extra
     market.quote(purchase_request, 0, "80000")
@@ -192,7 +192,7 @@ def test_r2_a_government_set_price_is_quoted_as_a_discount_on_it():
         reference_price_high=None,
     )
     purchase_request = market.published()
-    with pytest.raises(ApplicationError):
+    with refused("bad_amount"):
         quote_submit(
             actor=market.admins[0],
             purchase_request=purchase_request,
@@ -210,7 +210,7 @@ def test_r2_a_government_set_price_is_quoted_as_a_discount_on_it():
 @pytest.mark.parametrize("amount", ["0", "-1", "abc", "1e20", "12.345"])
 def test_zero_negative_and_absurd_amounts_are_refused(market, amount):
     purchase_request = market.published()
-    with pytest.raises(ApplicationError):
+    with refused("bad_amount"):
         market.quote(purchase_request, 0, amount)
     assert not Quote.objects.exists()
 
@@ -255,7 +255,7 @@ def test_a_double_submission_is_answered_once(market):
 def test_nothing_is_accepted_after_the_deadline_even_before_the_scheduler_runs(market, _clock):
     purchase_request = market.published()
     _clock.move_to(purchase_request.quote_deadline)
-    with pytest.raises(ApplicationError):
+    with refused("deadline_passed"):
         market.quote(purchase_request, 0, "100000")
     assert not Quote.objects.exists()
 
@@ -263,7 +263,7 @@ def test_nothing_is_accepted_after_the_deadline_even_before_the_scheduler_runs(m
 def test_an_agency_that_is_not_eligible_cannot_quote(market):
     outsider = UserFactory(organisation=AgencyFactory().organisation)
     purchase_request = market.published()
-    with pytest.raises(ApplicationError):
+    with refused("not_eligible"):
         quote_submit(
             actor=outsider,
             purchase_request=purchase_request,
@@ -378,7 +378,7 @@ def test_an_objection_holds_the_award_until_a_regulator_answers(market, _clock, 
     objection = objection_file(
         actor=market.admins[loser_index], purchase_request=purchase_request, text="中选机构资质存疑"
     )
-    with pytest.raises(ApplicationError):
+    with refused("not_regulator"):
         objection_answer(actor=market.owner, objection=objection, upheld=True, answer="x")
     first = purchase_request.winner
     objection_answer(
@@ -471,7 +471,7 @@ def test_a_draft_can_be_changed_but_a_published_request_cannot(market):
     assert changed.budget == Decimal("150000")
 
     published = purchase_request_publish(actor=market.owner, purchase_request=changed)
-    with pytest.raises(ApplicationError):
+    with refused("not_a_draft"):
         purchase_request_update(
             actor=market.owner, purchase_request=published, terms=market.terms(budget=Decimal("1"))
         )

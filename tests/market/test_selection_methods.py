@@ -8,7 +8,6 @@ import pytest
 import time_machine
 
 from agencies.models import Agency
-from core.exceptions import ApplicationError
 from market.models import Objection, Project, PurchaseRequest, SelectionMethod
 from market.services.clock import purchase_request_advance
 from market.services.selection import (
@@ -18,6 +17,7 @@ from market.services.selection import (
 )
 from market.verification import verify_request_draw
 from tests.market.scenario import NOW, Market
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 Status = PurchaseRequest.Status
@@ -44,11 +44,11 @@ def test_direct_selection_is_the_owners_choice_on_a_social_funded_project(_clock
     purchase_request = _opened(_clock, market, purchase_request, ["90000", "95000"])
     assert purchase_request.status == Status.SELECTING  # waits for the owner
 
-    with pytest.raises(ApplicationError):  # an agency that did not quote
+    with refused("not_choosable"):  # an agency that did not quote
         selection_choose(
             actor=market.owner, purchase_request=purchase_request, agency=market.agencies[3]
         )
-    with pytest.raises(ApplicationError):  # anyone but the owner
+    with refused("not_owner"):  # anyone but the owner
         selection_choose(
             actor=market.admins[0], purchase_request=purchase_request, agency=market.agencies[1]
         )
@@ -77,7 +77,7 @@ def test_credit_merit_draws_a_short_list_and_the_owner_chooses_from_it(_clock):
 
     codes = {agency.organisation.credit_code: agency for agency in market.agencies}
     outside = next(code for code in codes if code not in result["shortlist"])
-    with pytest.raises(ApplicationError):
+    with refused("not_choosable"):
         selection_choose(
             actor=market.owner, purchase_request=purchase_request, agency=codes[outside]
         )
@@ -104,7 +104,7 @@ def test_scored_evaluation_weights_marks_and_computes_the_price_score(_clock):
         quotes[market.agencies[1].pk].pk: {"quality": 70},  # 40 × 1.0 + 42 = 82.00
         quotes[market.agencies[2].pk].pk: {"quality": 80},  # 40 × 0.888… + 48 = 83.56
     }
-    with pytest.raises(ApplicationError):
+    with refused("mark_out_of_range"):
         selection_scored_decide(
             actor=market.owner,
             purchase_request=purchase_request,

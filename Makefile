@@ -52,8 +52,8 @@ demo: install ## Set up and run the demo on 127.0.0.1:$(PORT) (web, worker, beat
 	$(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
 
 .PHONY: test
-test: install ## Run the whole test suite on the embedded defaults
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+test: install ## Run the whole test suite on the embedded defaults (one worker per core)
+	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 # The same suite against real servers. Their URLs come from the environment (see
 # `make services-up`); tests that need a service fail, not skip, when it is missing.

@@ -1,9 +1,11 @@
 import os
+import sqlite3
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from modelsearch.index import get_indexed_models
+from pytest_django.plugin import blocking_manager_key
 from wagtail.search.backends import get_search_backend
 
 from accounts.models import Role
@@ -86,3 +88,32 @@ def regulator_user(db):
 @pytest.fixture
 def approval_user(db):
     return UserFactory(organisation=OrganisationFactory(kind=Role.APPROVAL_DEPARTMENT))
+
+
+# A copy of the SQLite test database as migrations left it (Wagtail's root and home pages,
+# permissions, the role groups), taken once per run.
+_sqlite_snapshot: list[sqlite3.Connection] = []
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            snapshot = sqlite3.connect(":memory:")
+            connection.connection.backup(snapshot)
+            _sqlite_snapshot.append(snapshot)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test marked `restores_database` rebuilds the test database, which pytest-django then
+    empties; on SQLite (where `make test` keeps the database for the next run) the copy taken
+    at the start is put back, so later tests — and the next run — find it whole. On
+    PostgreSQL the suite always starts from a new database (`make test-services`)."""
+    result = yield
+    if item.get_closest_marker("restores_database") and _sqlite_snapshot:
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.ensure_connection()
+            _sqlite_snapshot[0].backup(connection.connection)
+    return result

@@ -14,17 +14,19 @@ from django.db import migrations, models
 MOVED_MODELS = ["serviceitem", "qualificationtype", "qualificationrequirement", "serviceitemversion"]
 
 
-def _move_content_types(apps, source: str, target: str) -> None:
+def _move_content_types(apps, schema_editor, source: str, target: str) -> None:
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(app_label=source, model__in=MOVED_MODELS).update(app_label=target)
+    ContentType.objects.using(schema_editor.connection.alias).filter(
+        app_label=source, model__in=MOVED_MODELS
+    ).update(app_label=target)
 
 
 def content_types_to_catalogue(apps, schema_editor):
-    _move_content_types(apps, "market", "catalogue")
+    _move_content_types(apps, schema_editor, "market", "catalogue")
 
 
 def content_types_to_market(apps, schema_editor):
-    _move_content_types(apps, "catalogue", "market")
+    _move_content_types(apps, schema_editor, "catalogue", "market")
 
 
 class Migration(migrations.Migration):

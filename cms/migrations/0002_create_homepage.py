@@ -13,11 +13,14 @@ def create_homepage(apps, schema_editor):
     Site = apps.get_model("wagtailcore.Site")
     Locale = apps.get_model("wagtailcore.Locale")
     HomePage = apps.get_model("cms.HomePage")
+    db = schema_editor.connection.alias
 
-    Page.objects.filter(depth=2, slug="home").delete()
-    homepage_content_type, _ = ContentType.objects.get_or_create(model="homepage", app_label="cms")
-    locale = Locale.objects.order_by("pk").first()
-    homepage = HomePage.objects.create(
+    Page.objects.using(db).filter(depth=2, slug="home").delete()
+    homepage_content_type, _ = ContentType.objects.using(db).get_or_create(
+        model="homepage", app_label="cms"
+    )
+    locale = Locale.objects.using(db).order_by("pk").first()
+    homepage = HomePage.objects.using(db).create(
         title="行政审批中介服务网上超市",
         draft_title="行政审批中介服务网上超市",
         slug="home",
@@ -29,14 +32,15 @@ def create_homepage(apps, schema_editor):
         intro=HOME_INTRO,
         locale=locale,
     )
-    Site.objects.update_or_create(
+    Site.objects.using(db).update_or_create(
         is_default_site=True,
         defaults={"hostname": "localhost", "root_page": homepage, "site_name": "中介超市"},
     )
 
 
 def remove_homepage(apps, schema_editor):
-    apps.get_model("cms.HomePage").objects.filter(slug="home", depth=2).delete()
+    db = schema_editor.connection.alias
+    apps.get_model("cms.HomePage").objects.using(db).filter(slug="home", depth=2).delete()
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,14 @@ from pathlib import Path
 from config.logging import configure_logging
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, WAGTAILSEARCH_BACKENDS, env, filesystem_broker_options
+from .base import (
+    CELERY_BROKER_URL,
+    DATABASES,
+    VAR_DIR,
+    WAGTAILSEARCH_BACKENDS,
+    env,
+    filesystem_broker_options,
+)
 
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 DEBUG = False
@@ -35,3 +42,13 @@ LOGGING = configure_logging(json_output=True, level=env("LOG_LEVEL", default="WA
 
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; tests never run collectstatic
 WHITENOISE_USE_FINDERS = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so `pytest --reuse-db` (the default in pyproject.toml) keeps the
+    # migrated test database between runs; `--create-db` builds it afresh.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A test database need not survive a crash: no journal on disk, no waiting for it.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],
+        "init_command": "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;",
+    }

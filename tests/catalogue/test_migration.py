@@ -6,7 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# The test drops, rebuilds and migrates the test database back and forth, and pytest-django
+# empties it afterwards; `restores_database` puts back the copy taken when the run began
+# (tests/conftest.py), so what runs next — in this run or the next — finds it whole.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.restores_database,
+    pytest.mark.django_db(transaction=True),
+]
+
 
 BEFORE = [
     ("market", "0005_notice_list_index"),

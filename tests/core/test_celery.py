@@ -22,6 +22,7 @@ def _wait_for(predicate, timeout=20.0):
     return False
 
 
+@pytest.mark.slow
 def test_a_task_reaches_a_worker_through_the_broker(monkeypatch):
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     assert cache.get(SCHEDULER_HEARTBEAT_KEY) is None

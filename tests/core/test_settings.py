@@ -29,11 +29,13 @@ def _start_production(env_overrides: dict[str, str | None]) -> subprocess.Comple
     )
 
 
+@pytest.mark.slow
 def test_production_starts_with_its_required_settings():
     result = _start_production({})
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "missing",
     ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "ID_NUMBER_HASH_KEY", "QUOTE_SEALING_KEYS"],

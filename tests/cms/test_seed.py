@@ -6,7 +6,8 @@ from catalogue.models import RegionalAssessmentKind, ServiceItem
 from cms import demo_data
 from market.models import Project, PurchaseRequest
 
-pytestmark = pytest.mark.django_db
+# Loading the demo takes seconds: it hashes passwords and lets real deadlines pass.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SEED_DEPARTMENTS = {
     "区行政审批局",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from catalogue.models import QualificationType, ServiceItem
-from core.models import StatusEvent, StatusMachine
+from core.models import StatusEvent, StatusMachine, status_event_fields
 
 
 class Agency(StatusMachine):
@@ -84,10 +84,7 @@ class AgencyStatusEvent(StatusEvent):
     agency = models.ForeignKey(
         Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="status_events"
     )
-    from_status = models.CharField(
-        _("from"), max_length=16, choices=Agency.Status.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=16, choices=Agency.Status.choices)
+    from_status, to_status = status_event_fields(Agency.Status.choices)
     cited_qualifications = models.ManyToManyField(
         QualificationType,
         verbose_name=_("qualifications cited"),

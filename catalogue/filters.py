@@ -1,8 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
-from accounts.selectors import organisation_list
+from accounts.filters import approval_department_filter
 from catalogue.models import FeeMode, ServiceItem
 
 
@@ -11,12 +10,7 @@ class ServiceItemFilter(django_filters.FilterSet):
     the search backend (Chinese-aware), not filtered here."""
 
     q = django_filters.CharFilter(label=_("Search"), method="leave_to_search", max_length=100)
-    department = django_filters.ModelChoiceFilter(
-        label=_("Approval department"),
-        field_name="approval_department",
-        queryset=organisation_list(kind=Organisation.Kind.APPROVAL_DEPARTMENT),
-        empty_label=_("All departments"),
-    )
+    department = approval_department_filter("approval_department")
     fee_mode = django_filters.ChoiceFilter(
         label=_("Fee mode"), choices=FeeMode.choices, empty_label=_("All fee modes")
     )

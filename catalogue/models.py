@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 from accounts.models import Organisation
-from core.models import StatusEvent, StatusMachine
+from core.models import StatusEvent, StatusMachine, status_event_fields
 from core.search import index_tokens
 
 
@@ -311,10 +311,7 @@ class ServiceItemEvent(StatusEvent):
         on_delete=models.CASCADE,
         related_name="status_events",
     )
-    from_status = models.CharField(
-        _("from"), max_length=16, choices=ServiceItem.Status.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=16, choices=ServiceItem.Status.choices)
+    from_status, to_status = status_event_fields(ServiceItem.Status.choices)
 
     class Meta(StatusEvent.Meta):
         verbose_name = _("catalogue status change")

@@ -53,6 +53,15 @@ class StatusMachine(models.Model):
         return self.TRANSITIONS.get(self.status, frozenset())
 
 
+def status_event_fields(choices: list) -> tuple[models.CharField, models.CharField]:
+    """`from_status, to_status` for a StatusEvent subclass, with its subject's statuses as
+    choices (so the history shows their labels)."""
+    return (
+        models.CharField(_("from"), max_length=16, choices=choices, blank=True),
+        models.CharField(_("to"), max_length=16, choices=choices),
+    )
+
+
 class StatusEvent(models.Model):
     """One status move of a StatusMachine: from, to, who (empty when the server clock moved
     it), a note or reason, and when. Concrete subclasses add the foreign key to their subject

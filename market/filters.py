@@ -1,8 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
-from accounts.selectors import organisation_list
+from accounts.filters import approval_department_filter
 from catalogue.selectors import service_item_published
 from market.models import PurchaseRequest, SelectionMethod
 
@@ -29,12 +28,7 @@ class NoticeFilter(django_filters.FilterSet):
         queryset=service_item_published().select_related(None),
         empty_label=_("All services"),
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("Approval department"),
-        field_name="service_item__approval_department",
-        queryset=organisation_list(kind=Organisation.Kind.APPROVAL_DEPARTMENT),
-        empty_label=_("All departments"),
-    )
+    department = approval_department_filter("service_item__approval_department")
     method = django_filters.ChoiceFilter(
         label=_("Selection method"),
         field_name="selection_method",

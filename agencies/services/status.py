@@ -114,6 +114,20 @@ def _move(
     return agency
 
 
+def _activate(agency: Agency, *, from_status: str, actor: User, reason: str) -> Agency:
+    """Approval and reinstatement: each from its one status, never past the staff register
+    (R4)."""
+    _only_from(agency, from_status, Agency.Status.ACTIVE)
+    _staff_register_check(agency)
+    return _move(
+        agency,
+        to_status=Agency.Status.ACTIVE,
+        actor=actor,
+        reason=reason,
+        fields={"activated_at": timezone.now()},
+    )
+
+
 def _submit(agency: Agency, *, actor: User) -> Agency:
     return _move(
         agency,
@@ -176,16 +190,7 @@ def agency_approve(*, agency: Agency, actor: User, reason: str = "") -> Agency:
     Raises ApplicationError when the actor is not a regulator, the agency is not pending, or
     one of its practitioners is on the register of serving government staff (R4)."""
     require("accounts.regulate", actor)
-    agency = _lock(agency)
-    _only_from(agency, Agency.Status.PENDING, Agency.Status.ACTIVE)
-    _staff_register_check(agency)
-    return _move(
-        agency,
-        to_status=Agency.Status.ACTIVE,
-        actor=actor,
-        reason=reason,
-        fields={"activated_at": timezone.now()},
-    )
+    return _activate(_lock(agency), from_status=Agency.Status.PENDING, actor=actor, reason=reason)
 
 
 def legally_required_qualification_types():
@@ -274,16 +279,7 @@ def agency_reinstate(*, agency: Agency, actor: User, reason: str) -> Agency:
     no reason is given, or one of its practitioners is on the staff register (R4)."""
     require("accounts.regulate", actor)
     reason = _reason_required(reason)
-    agency = _lock(agency)
-    _only_from(agency, Agency.Status.SUSPENDED, Agency.Status.ACTIVE)
-    _staff_register_check(agency)
-    return _move(
-        agency,
-        to_status=Agency.Status.ACTIVE,
-        actor=actor,
-        reason=reason,
-        fields={"activated_at": timezone.now()},
-    )
+    return _activate(_lock(agency), from_status=Agency.Status.SUSPENDED, actor=actor, reason=reason)
 
 
 @transaction.atomic

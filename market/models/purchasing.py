@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from catalogue.models import RegionalAssessmentKind, ServiceItem
-from core.models import StatusEvent, StatusMachine
+from core.models import StatusEvent, StatusMachine, status_event_fields
 
 
 class SelectionMethod(models.TextChoices):
@@ -280,10 +280,7 @@ class PurchaseRequestEvent(StatusEvent):
         on_delete=models.CASCADE,
         related_name="status_events",
     )
-    from_status = models.CharField(
-        _("from"), max_length=16, choices=PurchaseRequest.Status.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=16, choices=PurchaseRequest.Status.choices)
+    from_status, to_status = status_event_fields(PurchaseRequest.Status.choices)
 
     class Meta(StatusEvent.Meta):
         verbose_name = _("request event")

@@ -49,7 +49,7 @@ demo: install ## Set up and run the demo on 127.0.0.1:$(PORT) (web, worker, beat
 	@echo
 	@echo "  The marketplace is starting at http://127.0.0.1:$(PORT)/  (back office: /admin/)"
 	@echo
-	$(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
+	SITE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
 
 .PHONY: test
 test: install ## Run the whole test suite on the embedded defaults (one worker per core)

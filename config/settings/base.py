@@ -275,7 +275,10 @@ else:
 
 # Wagtail --------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "行政审批中介服务网上超市"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The address people reach the site at: links in mail (and Wagtail's admin) are made from it.
+# `make demo` sets it from PORT; production must set it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "csv", "png", "jpg", "jpeg"]

@@ -23,9 +23,7 @@ def _admins_of(organisation_ids) -> list[User]:
 def _messages(
     template: str, purchase_request: PurchaseRequest, users: list[User], **context
 ) -> list:
-    url = settings.WAGTAILADMIN_BASE_URL + reverse(
-        "market:notice_detail", args=[purchase_request.number]
-    )
+    url = settings.SITE_URL + reverse("market:notice_detail", args=[purchase_request.number])
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(
             f"emails/{template}_subject.txt", {"purchase_request": purchase_request}

@@ -94,6 +94,43 @@ def _priced(
     return value, rate
 
 
+def _time_limit_checked(purchase_request: PurchaseRequest, agency: Agency, days: int) -> None:
+    """R10: a quote's time limit is at most the statutory one, the owner's requirement and the
+    agency's own published commitment for the item."""
+    limits = [
+        (
+            purchase_request.service_item.statutory_time_limit_days,
+            "bad_time_limit",
+            _("The committed time limit must be between 1 and %(days)d working days."),
+        )
+    ]
+    if purchase_request.wanted_time_limit_days:
+        limits.append(
+            (
+                purchase_request.wanted_time_limit_days,
+                "time_limit_above_wanted",
+                _("The owner requires the work within %(days)d working days."),
+            )
+        )
+    commitment = (
+        agency.scope.filter(service_item=purchase_request.service_item)
+        .values_list("committed_time_limit_days", flat=True)
+        .first()
+    )
+    if commitment:
+        limits.append(
+            (
+                commitment,
+                "time_limit_above_commitment",
+                _("Your agency's published commitment for this service is %(days)d working days."),
+            )
+        )
+    for limit, code, message in limits:
+        if not (1 <= int(days or 0) <= limit):
+            text = message % {"days": limit}
+            raise ApplicationError(text, code=code, extra={"committed_time_limit_days": [text]})
+
+
 def _members_checked(
     purchase_request: PurchaseRequest, lead: Agency, members: Sequence[MemberShare]
 ) -> None:
@@ -136,7 +173,9 @@ def quote_submit(
     agency ("not_agency_admin"), quoting is not open by the server clock ("deadline_passed",
     "not_quoting"), the agency is not eligible ("not_eligible"), the amount is zero,
     negative or absurd ("bad_amount"), above a government ceiling ("above_ceiling", R2) or
-    the budget ("above_budget"), the time limit is out of range ("bad_time_limit"), a
+    the budget ("above_budget"), the time limit is out of range ("bad_time_limit") or above
+    the owner's requirement or the agency's own commitment ("time_limit_above_wanted",
+    "time_limit_above_commitment", R10), a
     practitioner is not the agency's ("foreign_practitioner"), a member is not eligible or
     has no share ("member_not_eligible", "member_share_required"), or the proposal is not a
     PDF ("bad_proposal")."""
@@ -152,14 +191,7 @@ def quote_submit(
             _("Your agency is not eligible to quote for this request."), code="not_eligible"
         )
     value, rate = _priced(purchase_request, amount, discount_rate)
-    statutory = purchase_request.service_item.statutory_time_limit_days
-    if not (1 <= int(committed_time_limit_days or 0) <= statutory):
-        message = _("The committed time limit must be between 1 and %(days)d working days.") % {
-            "days": statutory
-        }
-        raise ApplicationError(
-            message, code="bad_time_limit", extra={"committed_time_limit_days": [message]}
-        )
+    _time_limit_checked(purchase_request, agency, committed_time_limit_days)
     foreign = [p for p in practitioners if p.agency_id != agency.pk or not p.active]
     if foreign:
         raise ApplicationError(

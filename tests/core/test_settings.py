@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "QUOTE_SEALING_KEYS": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0hISE=",
     "ALLOWED_HOSTS": "zjcs.example.test",
     "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/zjcs",
+    "SITE_URL": "https://zjcs.example.test",
 }
 
 
@@ -38,7 +39,14 @@ def test_production_starts_with_its_required_settings():
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "missing",
-    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "ID_NUMBER_HASH_KEY", "QUOTE_SEALING_KEYS"],
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "ID_NUMBER_HASH_KEY",
+        "QUOTE_SEALING_KEYS",
+        "SITE_URL",
+    ],
 )
 def test_production_refuses_to_start_without(missing):
     result = _start_production({missing: None})

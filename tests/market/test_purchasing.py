@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from agencies.models import Affiliation, Agency
 from catalogue.models import FeeMode, RegionalAssessmentKind, ServiceItem
-from config.celery import app as celery_app
 from market.models import (
     PurchaseRequest,
     Quote,
@@ -59,16 +58,8 @@ def _after_deadline(clock, purchase_request, minutes=1):
     )
 
 
-@pytest.fixture
-def tasks_in_process():
-    # Tasks run in this process here; tests/core/test_celery.py proves the real broker path.
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
 def test_publishing_invites_the_eligible_agencies_and_commits_to_a_draw(
-    market, django_capture_on_commit_callbacks, tasks_in_process
+    market, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         purchase_request = market.published()
@@ -476,3 +467,29 @@ def test_a_draft_can_be_changed_but_a_published_request_cannot(market):
             actor=market.owner, purchase_request=published, terms=market.terms(budget=Decimal("1"))
         )
     assert PurchaseRequest.objects.get(pk=published.pk).budget == Decimal("150000")
+
+
+def test_r10_a_quote_cannot_promise_more_days_than_the_owner_wants_or_the_agency_commits(market):
+    # Given an owner who wants the work within 3 working days,
+    purchase_request = market.published(wanted_time_limit_days=3)
+    # a 7-day quote is refused, and a 3-day one accepted;
+    with refused("time_limit_above_wanted"):
+        market.quote(purchase_request, 0, "90000", days=7)
+    assert market.quote(purchase_request, 0, "90000", days=3).committed_time_limit_days == 3
+    # an agency that publishes a 5-day commitment for the item cannot quote 6 days.
+    other = market.published()
+    market.agencies[1].scope.filter(service_item=market.item).update(committed_time_limit_days=5)
+    with refused("time_limit_above_commitment"):
+        market.quote(other, 1, "90000", days=6)
+    assert market.quote(other, 1, "90000", days=5).committed_time_limit_days == 5
+
+
+def test_mail_links_use_the_configured_site_address(
+    market, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://zjcs.pengshan.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_request = market.published()
+    link = f"https://zjcs.pengshan.example/notices/{purchase_request.number}/"
+    assert mail.outbox and all(link in message.body for message in mail.outbox)
+    assert all("127.0.0.1" not in message.body for message in mail.outbox)

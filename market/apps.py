@@ -7,12 +7,20 @@ class MarketConfig(AppConfig):
     verbose_name = _("Marketplace")
 
     def ready(self) -> None:
+        from agencies.signals import agency_eligibility_changed
         from core.status import status_changed
         from market import receivers
-        from market.models import PurchaseRequest
+        from market.models import PurchaseRequest, Quote
+        from market.signals import quote_invalidated
 
         status_changed.connect(
             receivers.purchase_request_status_changed,
             sender=PurchaseRequest,
             dispatch_uid="market.purchase_request_status_changed",
+        )
+        agency_eligibility_changed.connect(
+            receivers.agency_eligibility_changed, dispatch_uid="market.agency_eligibility_changed"
+        )
+        quote_invalidated.connect(
+            receivers.quote_invalidated, sender=Quote, dispatch_uid="market.quote_invalidated"
         )

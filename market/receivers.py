@@ -1,5 +1,6 @@
-"""What follows a purchase request's moves once they have committed (connected in
-MarketConfig.ready()): the mail goes out through Celery."""
+"""What follows, once committed, a purchase request's moves, a change to an agency below, or a
+quote that stopped counting (connected in MarketConfig.ready()): the work and the mail go
+through Celery."""
 
 from market import tasks
 from market.models import PurchaseRequest
@@ -12,3 +13,11 @@ def purchase_request_status_changed(sender, *, instance, to_status, **kwargs) ->
         tasks.invitations_send.delay(instance.pk)
     elif to_status == Status.AWARDED:
         tasks.award_notify.delay(instance.pk)
+
+
+def agency_eligibility_changed(sender, *, agency_id, **kwargs) -> None:
+    tasks.quotes_recheck_for_agency.delay(agency_id)
+
+
+def quote_invalidated(sender, *, quote_id, **kwargs) -> None:
+    tasks.quote_invalidated_notify.delay(quote_id)

@@ -6,13 +6,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from agencies.models import Affiliation, Agency
+from agencies.models import Affiliation, Agency, Practitioner, StaffRegisterEntry
 from market import sealing
 from market.models import (
     Invitation,
@@ -90,11 +90,21 @@ def purchase_request_list_for_owner(*, owner: Organisation) -> QuerySet[Purchase
     )
 
 
+def _on_staff_register() -> QuerySet[Practitioner]:
+    """Current practitioners who are on the register of serving government staff (R4)."""
+    return Practitioner.objects.filter(
+        active=True, id_number_hash__in=StaffRegisterEntry.objects.values("id_number_hash")
+    )
+
+
 def eligible_agencies(*, purchase_request: PurchaseRequest) -> QuerySet[Agency]:
-    """The agencies that may quote, computed and never chosen by hand: active, qualified for
-    the item (their computed scope, R3), not excluded by the owner, and not tied to the item's
-    approval department (R4 — the scope already leaves those out; checked again here so a
-    tie declared since the last recompute still counts)."""
+    """The one eligibility rule, asked at every decision — invitation, quote submission and
+    each revision, a change to the agency, and the deadline — computed and never chosen by
+    hand: active on the roster, the item in its computed scope (valid certificates, R3), not
+    excluded by the owner, not tied to the item's approval department, and no current
+    practitioner on the register of serving government staff (R4). The scope already leaves
+    tied departments out; the tie is checked again here so a tie declared since the last
+    recompute still counts."""
     item = purchase_request.service_item
     return (
         Agency.objects.filter(
@@ -108,9 +118,40 @@ def eligible_agencies(*, purchase_request: PurchaseRequest) -> QuerySet[Agency]:
                 "agency_id"
             )
         )
+        .exclude(Exists(_on_staff_register().filter(agency=OuterRef("pk"))))
         .select_related("organisation")
         .order_by("organisation__credit_code")
     )
+
+
+def agency_ineligibility_reasons(*, agency: Agency, purchase_request: PurchaseRequest) -> list[str]:
+    """Why `agency` may not quote for the request now, for the agency and the public notice;
+    empty when eligible_agencies() holds it. The decision is eligible_agencies(); this only
+    explains it."""
+    if eligible_agencies(purchase_request=purchase_request).filter(pk=agency.pk).exists():
+        return []
+    item = purchase_request.service_item
+    reasons: list[str | Promise] = []
+    if agency.status != Agency.Status.ACTIVE:
+        reasons.append(
+            _("The agency is not active on the roster (%(status)s).")
+            % {"status": agency.get_status_display()}
+        )
+    if not agency.scope.filter(service_item=item, in_scope=True).exists():
+        reasons.append(_("The agency holds no valid qualification this service requires."))
+    if purchase_request.exclusions.filter(agency=agency).exists():
+        reasons.append(_("The owner excluded the agency, with a stated reason."))
+    if Affiliation.objects.filter(
+        agency=agency, department_id=item.approval_department_id
+    ).exists():
+        reasons.append(_("The agency is tied to the department that approves this service."))
+    if _on_staff_register().filter(agency=agency).exists():
+        reasons.append(
+            _("A person working for the agency is on the register of serving government staff.")
+        )
+    return [str(reason) for reason in reasons] or [
+        str(_("The agency is not eligible for this request."))
+    ]
 
 
 def regional_assessment_covering(

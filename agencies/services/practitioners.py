@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from agencies.models import Agency, Practitioner
 from agencies.services.profile import agency_for_update, agency_touch
+from agencies.services.scope import eligibility_changed
 from core.exceptions import ApplicationError
 from core.identity import id_number_hash, id_number_last4, validate_id_number
 
@@ -65,6 +66,7 @@ def practitioner_add(
             message, code="already_a_practitioner", extra={"id_number": [message]}
         ) from exc
     agency_touch(agency=agency)
+    eligibility_changed(agency_id=agency.pk)  # the staff register (R4) may now match
     return practitioner
 
 
@@ -77,3 +79,4 @@ def practitioner_remove(*, actor: User, practitioner: Practitioner) -> None:
     agency = agency_for_update(actor=actor, agency=practitioner.agency)
     Practitioner.objects.filter(pk=practitioner.pk, agency=agency).update(active=False)
     agency_touch(agency=agency)
+    eligibility_changed(agency_id=agency.pk)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyServiceScope, Qualification
+from agencies.signals import agency_eligibility_changed
 from catalogue.models import ServiceItem
 
 
@@ -92,7 +93,16 @@ def agency_scope_recompute(*, agency: Agency, today: datetime.date | None = None
     )
     wanted = qualifying_item_ids(agency=agency, items=list(_published_items()), today=today)
     _apply(agency, wanted)
+    eligibility_changed(agency_id=agency.pk)
     return wanted
+
+
+def eligibility_changed(*, agency_id: int) -> None:
+    """Announce, once the transaction commits, that the agency's eligibility must be asked
+    again (market re-checks its open quotes)."""
+    transaction.on_commit(
+        lambda: agency_eligibility_changed.send(sender=Agency, agency_id=agency_id), robust=True
+    )
 
 
 @transaction.atomic

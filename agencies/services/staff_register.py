@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import require
 from agencies.models import Agency, Practitioner, StaffRegisterEntry
+from agencies.services.scope import eligibility_changed
 from core.exceptions import ApplicationError
 from core.identity import id_number_hash, validate_id_number
 from core.tabular import read_table
@@ -179,6 +180,13 @@ def staff_register_import(
     removed = 0
     if replace:
         removed, _details = StaffRegisterEntry.objects.exclude(id_number_hash__in=wanted).delete()
+    # Every agency employing someone on the new register is asked about again (R4).
+    for agency_id in (
+        Practitioner.objects.filter(active=True, id_number_hash__in=wanted)
+        .values_list("agency_id", flat=True)
+        .distinct()
+    ):
+        eligibility_changed(agency_id=agency_id)
     return StaffRegisterImportResult(
         created=len(wanted) - len(existing), updated=len(changed), removed=removed
     )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
-from market.models import Invitation, PurchaseRequest
+from market.models import Invitation, PurchaseRequest, Quote
 
 
 def _admins_of(organisation_ids) -> list[User]:
@@ -65,4 +65,20 @@ def award_notify(*, purchase_request_id: int) -> int:
         *purchase_request.quotes.values_list("agency__organisation_id", flat=True),
     }
     messages = _messages("purchase_award", purchase_request, _admins_of(organisations))
+    return send_mass_mail(messages, fail_silently=False)
+
+
+def quote_invalidated_notify(*, quote_id: int) -> int:
+    """Tell the agency at once that its quote no longer counts, and why (R3, R4)."""
+    quote = Quote.objects.select_related(
+        "purchase_request__service_item", "purchase_request__project", "agency"
+    ).get(pk=quote_id)
+    if quote.valid:  # eligible again since; nothing to say
+        return 0
+    messages = _messages(
+        "quote_invalidated",
+        quote.purchase_request,
+        _admins_of([quote.agency_id]),
+        reason=quote.invalid_reason,
+    )
     return send_mass_mail(messages, fail_silently=False)

@@ -24,7 +24,7 @@ from core.exceptions import ApplicationError
 from core.uploads import PDF, validate_upload
 from market import sealing
 from market.models import Invitation, PurchaseRequest, Quote, QuoteMember, QuoteReceipt
-from market.selectors import eligible_agencies
+from market.selectors import agency_ineligibility_reasons, eligible_agencies
 from market.services.clock import advance_locked
 from market.services.locks import purchase_request_lock
 
@@ -186,9 +186,12 @@ def quote_submit(
     if idempotency_key and existing and existing.submission_key == idempotency_key:
         return existing
     _quoting_open(purchase_request, now)
-    if not eligible_agencies(purchase_request=purchase_request).filter(pk=agency.pk).exists():
+    reasons = agency_ineligibility_reasons(agency=agency, purchase_request=purchase_request)
+    if reasons:
         raise ApplicationError(
-            _("Your agency is not eligible to quote for this request."), code="not_eligible"
+            _("Your agency is not eligible to quote for this request: %(reasons)s")
+            % {"reasons": "；".join(str(reason) for reason in reasons)},
+            code="not_eligible",
         )
     value, rate = _priced(purchase_request, amount, discount_rate)
     _time_limit_checked(purchase_request, agency, committed_time_limit_days)

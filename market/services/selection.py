@@ -26,6 +26,7 @@ from market.selectors import (
     quotes_choosable,
     quotes_valid,
 )
+from market.services.eligibility import quotes_recheck_locked
 from market.services.locks import purchase_request_lock
 
 Status = PurchaseRequest.Status
@@ -57,9 +58,6 @@ def _open(quote: Quote, purchase_request: PurchaseRequest) -> None:
     low, high = item.reference_price_low, item.reference_price_high
     if item.fee_mode == FeeMode.MARKET and low is not None and high is not None:
         quote.outside_reference_range = not (low <= opened.amount <= high)
-    if quote.agency.status != Agency.Status.ACTIVE:
-        quote.valid = False
-        quote.invalid_reason = _("The agency is no longer active on the roster.")
 
 
 def open_and_select(
@@ -67,7 +65,9 @@ def open_and_select(
 ) -> PurchaseRequest:
     """Open the sealed quotes of a closed (and locked) request, then select where the method
     decides by itself, or leave the choice to the owner. Fewer valid quotes than the method
-    needs → failed (流标)."""
+    needs → failed (流标). The set of quotes that counts is fixed here, by the same
+    eligibility rule every earlier decision asked (market/services/eligibility.py)."""
+    quotes_recheck_locked(purchase_request)
     quotes = list(
         purchase_request.quotes.filter(status=Quote.Status.SUBMITTED).select_related(
             "agency__organisation"

@@ -82,12 +82,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         # Tasks queued while seeding (invitations, award notices) run here and now, into the
         # mail backend above, instead of waiting in the demo's queue to flood its console.
+        eager = celery_app.conf.task_always_eager
         celery_app.conf.task_always_eager = True
         try:
             with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
                 self._seed()
         finally:
-            celery_app.conf.task_always_eager = False
+            celery_app.conf.task_always_eager = eager
         self._print_logins()
 
     def _seed(self) -> None:

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -216,9 +217,16 @@ class Practitioner(models.Model):
         return f"{'*' * 14}{self.id_number_last4}"
 
 
+class AffiliationQuerySet(models.QuerySet):
+    def current(self) -> "AffiliationQuerySet":
+        return self.filter(ended_at__isnull=True)
+
+
 class Affiliation(models.Model):
-    """A tie an agency declares to a government department (R4): such an agency never serves
-    the approvals of that department."""
+    """A tie between an agency and a government department (R4): such an agency never serves
+    the approvals of that department. The agency declares its ties, or a regulator records
+    one it found; only a regulator's decision ends a tie, and ended ties stay on the public
+    record."""
 
     class Kind(models.TextChoices):
         SUPERVISING_DEPARTMENT = "supervising_department", _("Supervising department")
@@ -238,13 +246,41 @@ class Affiliation(models.Model):
         },
     )
     parent_name = models.CharField(_("parent company"), max_length=200, blank=True)
+    found_by_regulator = models.BooleanField(_("recorded by a regulator"), default=False)
+    finding = models.TextField(_("what the regulator found"), blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("ended by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    end_reason = models.TextField(_("why the tie ended"), blank=True)
+
+    objects = AffiliationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("affiliation")
         verbose_name_plural = _("affiliations")
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.agency} · {self.get_kind_display()} · {self.department}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
 
 
 class StaffRegisterEntry(models.Model):

@@ -1,7 +1,7 @@
 """Reads for the roster: the public list and page of an agency, and its own self-service
 pages. Each returns a queryset with its relations already fetched."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -149,6 +149,12 @@ def agency_public_detail(*, organisation_id: int) -> Agency:
             ),
             Prefetch("scope", queryset=_scope_rows(), to_attr="scope_in_force"),
             Prefetch("status_events", queryset=_status_events()),
+            Prefetch(
+                "affiliations",
+                queryset=Affiliation.objects.select_related("department").order_by(
+                    F("ended_at").desc(nulls_first=True), "-created_at"
+                ),
+            ),
         )
         .get(organisation_id=organisation_id)
     )
@@ -185,7 +191,9 @@ def agency_overview(*, agency: Agency) -> Agency:
             practitioner_count=Count(
                 "practitioners", filter=Q(practitioners__active=True), distinct=True
             ),
-            affiliation_count=Count("affiliations", distinct=True),
+            affiliation_count=Count(
+                "affiliations", filter=Q(affiliations__ended_at__isnull=True), distinct=True
+            ),
         )
         .prefetch_related(
             Prefetch("status_events", queryset=_status_events().select_related("actor"))
@@ -203,7 +211,12 @@ def practitioner_list_for_agency(*, agency: Agency) -> QuerySet[Practitioner]:
 
 
 def affiliation_list_for_agency(*, agency: Agency) -> QuerySet[Affiliation]:
-    return Affiliation.objects.filter(agency=agency).select_related("department").order_by("pk")
+    """Every tie, current first, ended ones kept for the record (R4)."""
+    return (
+        Affiliation.objects.filter(agency=agency)
+        .select_related("department", "ended_by")
+        .order_by(F("ended_at").desc(nulls_first=True), "-created_at")
+    )
 
 
 def scope_list_for_agency(*, agency: Agency) -> QuerySet[AgencyServiceScope]:

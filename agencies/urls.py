@@ -30,11 +30,6 @@ urlpatterns = [
         name="me_practitioner_remove",
     ),
     path("me/affiliations/", views.me_affiliations, name="me_affiliations"),
-    path(
-        "me/affiliations/<int:pk>/remove/",
-        views.me_affiliation_remove,
-        name="me_affiliation_remove",
-    ),
     path("me/scope/", views.me_scope, name="me_scope"),
     path("me/scope/<int:pk>/", views.me_scope_edit, name="me_scope_edit"),
 ]

@@ -25,7 +25,7 @@ from agencies.forms import (
     ScopeSettingsForm,
     apply_error,
 )
-from agencies.models import Affiliation, Agency, AgencyServiceScope, Practitioner, Qualification
+from agencies.models import Agency, AgencyServiceScope, Practitioner, Qualification
 from agencies.selectors import (
     SORT_NAME,
     SORTS,
@@ -39,7 +39,7 @@ from agencies.selectors import (
     roster_filter_choices,
     scope_list_for_agency,
 )
-from agencies.services.affiliations import affiliation_add, affiliation_remove
+from agencies.services.affiliations import affiliation_add
 from agencies.services.practitioners import practitioner_add, practitioner_remove
 from agencies.services.profile import agency_profile_update
 from agencies.services.qualifications import (
@@ -373,19 +373,6 @@ def me_affiliations(request: HttpRequest) -> HttpResponse:
         agency,
         form=form,
         affiliations=affiliation_list_for_agency(agency=agency),
-    )
-
-
-@login_required
-def me_affiliation_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    affiliation = _owned(request, Affiliation, pk)
-    return _confirm_remove(
-        request,
-        obj=affiliation,
-        remove=lambda: affiliation_remove(actor=request.user, affiliation=affiliation),
-        label=_("the tie to %(department)s") % {"department": affiliation.department},
-        back="agencies:me_affiliations",
-        done=_("The tie was withdrawn; the scope is up to date."),
     )
 
 

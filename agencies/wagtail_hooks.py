@@ -13,6 +13,8 @@ agency_review_urls = [
     path("<int:pk>/", admin_views.AgencyReviewView.as_view(), name="agency"),
     path("<int:pk>/<slug:action>/", admin_views.AgencyActionView.as_view(), name="action"),
     path("staff-register/", admin_views.StaffRegisterImportView.as_view(), name="staff_register"),
+    path("<int:pk>/ties/record/", admin_views.TieRecordView.as_view(), name="tie_record"),
+    path("<int:pk>/ties/<int:tie>/end/", admin_views.TieEndView.as_view(), name="tie_end"),
 ]
 
 

@@ -114,9 +114,9 @@ def eligible_agencies(*, purchase_request: PurchaseRequest) -> QuerySet[Agency]:
         )
         .exclude(pk__in=purchase_request.exclusions.values("agency_id"))
         .exclude(
-            pk__in=Affiliation.objects.filter(department_id=item.approval_department_id).values(
-                "agency_id"
-            )
+            pk__in=Affiliation.objects.current()
+            .filter(department_id=item.approval_department_id)
+            .values("agency_id")
         )
         .exclude(Exists(_on_staff_register().filter(agency=OuterRef("pk"))))
         .select_related("organisation")
@@ -141,9 +141,11 @@ def agency_ineligibility_reasons(*, agency: Agency, purchase_request: PurchaseRe
         reasons.append(_("The agency holds no valid qualification this service requires."))
     if purchase_request.exclusions.filter(agency=agency).exists():
         reasons.append(_("The owner excluded the agency, with a stated reason."))
-    if Affiliation.objects.filter(
-        agency=agency, department_id=item.approval_department_id
-    ).exists():
+    if (
+        Affiliation.objects.current()
+        .filter(agency=agency, department_id=item.approval_department_id)
+        .exists()
+    ):
         reasons.append(_("The agency is tied to the department that approves this service."))
     if _on_staff_register().filter(agency=agency).exists():
         reasons.append(

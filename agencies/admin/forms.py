@@ -3,6 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
+from agencies.models import Affiliation
+from agencies.services.affiliations import DEPARTMENT_KINDS
 from agencies.services.status import legally_required_qualification_types
 
 
@@ -39,4 +42,26 @@ class StaffRegisterUploadForm(forms.Form):
         label=_("This file is the whole register: remove everyone not in it"),
         required=False,
         initial=True,
+    )
+
+
+class TieRecordForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of tie"), choices=Affiliation.Kind.choices)
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Organisation.objects.filter(kind__in=DEPARTMENT_KINDS).order_by("name"),
+    )
+    parent_name = forms.CharField(label=_("State-owned parent company"), required=False)
+    finding = forms.CharField(
+        label=_("What was found"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the agency's public record."),
+    )
+
+
+class TieEndForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the tie has ended"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the agency's public record, beside the tie."),
     )

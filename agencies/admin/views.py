@@ -7,6 +7,7 @@ again, so an approval department never reviews, chooses or recommends an agency 
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
@@ -14,9 +15,17 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from accounts.mixins import RegulatorRequiredMixin
-from agencies.admin.forms import ApproveForm, ReasonForm, RejectForm, StaffRegisterUploadForm
-from agencies.models import Agency, StaffRegisterEntry
+from agencies.admin.forms import (
+    ApproveForm,
+    ReasonForm,
+    RejectForm,
+    StaffRegisterUploadForm,
+    TieEndForm,
+    TieRecordForm,
+)
+from agencies.models import Affiliation, Agency, StaffRegisterEntry
 from agencies.services import status as status_services
+from agencies.services.affiliations import affiliation_end, affiliation_record
 from agencies.services.review import (
     agencies_for_review,
     agency_review_file,
@@ -292,3 +301,63 @@ class StaffRegisterImportView(RegulatorRequiredMixin, WagtailAdminTemplateMixin,
                 % {"created": result.created, "updated": result.updated, "removed": result.removed},
             )
         return HttpResponseRedirect(reverse("agency_review:staff_register"))
+
+
+class TieView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    """Record a tie a regulator found, or end one (R4): the agency cannot end its own."""
+
+    template_name = "agencies/review/tie.html"
+    header_icon = "group"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.agency = get_object_or_404(
+            Agency.objects.select_related("organisation"), pk=kwargs["pk"]
+        )
+
+    def get_breadcrumbs_items(self):
+        return [
+            *_queue_breadcrumbs(),
+            {
+                "url": reverse("agency_review:agency", args=[self.agency.pk]),
+                "label": str(self.agency),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(agency=self.agency, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            self.act(form.cleaned_data)
+        except ApplicationError as error:
+            apply_application_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.done)
+        return HttpResponseRedirect(reverse("agency_review:agency", args=[self.agency.pk]))
+
+
+class TieRecordView(TieView):
+    form_class = TieRecordForm
+    page_title = _("Record a tie")
+    done = _("The tie is recorded; the department's items have left the agency's scope.")
+
+    def act(self, data):
+        affiliation_record(actor=self.request.user, agency=self.agency, **data)
+
+
+class TieEndView(TieView):
+    form_class = TieEndForm
+    page_title = _("End a tie")
+    done = _("The tie has ended; it stays on the agency's public record.")
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.affiliation = get_object_or_404(Affiliation, pk=kwargs["tie"], agency=self.agency)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(affiliation=self.affiliation, **kwargs)
+
+    def act(self, data):
+        affiliation_end(actor=self.request.user, affiliation=self.affiliation, **data)

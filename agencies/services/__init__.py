@@ -1,6 +1,6 @@
 """Writes for the agency roster, one module per concern; import from here."""
 
-from agencies.services.affiliations import affiliation_add, affiliation_remove
+from agencies.services.affiliations import affiliation_add, affiliation_end, affiliation_record
 from agencies.services.expiry import qualifications_expiry_run
 from agencies.services.practitioners import practitioner_add, practitioner_remove
 from agencies.services.profile import agency_profile_update
@@ -30,7 +30,8 @@ from agencies.services.status import (
 __all__ = [
     "CertificateInput",
     "affiliation_add",
-    "affiliation_remove",
+    "affiliation_end",
+    "affiliation_record",
     "agency_approve",
     "agency_exit",
     "agency_profile_update",

@@ -58,7 +58,11 @@ def qualifying_item_ids(
     *, agency: Agency, items: list[ServiceItem], today: datetime.date
 ) -> set[int]:
     held = _held(list(agency.qualifications.all()), today)
-    blocked_departments = {affiliation.department_id for affiliation in agency.affiliations.all()}
+    blocked_departments = {
+        affiliation.department_id
+        for affiliation in agency.affiliations.all()
+        if affiliation.is_current
+    }
     return {
         item.pk
         for item in items

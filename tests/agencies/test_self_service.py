@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Role
 from agencies.models import Affiliation, AgencyServiceScope, Practitioner, Qualification
-from agencies.services.affiliations import affiliation_add, affiliation_remove
+from agencies.services.affiliations import affiliation_add, affiliation_end, affiliation_record
 from agencies.services.practitioners import practitioner_add, practitioner_remove
 from agencies.services.profile import agency_profile_update
 from agencies.services.qualifications import qualification_add, qualification_remove
@@ -208,7 +208,16 @@ def test_r4_affiliation_removes_the_department_items_from_scope(agency, admin, a
     assert response.status_code == 302
     assert _in_scope(agency) == {other_item.pk}
 
-    affiliation_remove(actor=admin, affiliation=agency.affiliations.get())
+    # The agency cannot end its own tie; a regulator can, and the items come back.
+    tie = agency.affiliations.get()
+    with refused("not_regulator"):
+        affiliation_end(actor=admin, affiliation=tie, reason="已脱钩")
+    assert _in_scope(agency) == {other_item.pk}
+    affiliation_end(
+        actor=UserFactory(organisation=OrganisationFactory(kind=Role.REGULATOR)),
+        affiliation=tie,
+        reason="经核查已完成脱钩改制",
+    )
     assert _in_scope(agency) == {own_item.pk, other_item.pk}
 
     affiliation_add(
@@ -387,7 +396,7 @@ def test_every_self_service_page_renders_for_an_admin(agency, admin_client):
         name="冯二",
         id_number=ID_NUMBER,
     )
-    affiliation = affiliation_add(
+    affiliation_add(
         actor=UserFactory(organisation=agency.organisation),
         agency=agency,
         kind=Affiliation.Kind.SUPERVISING_DEPARTMENT,
@@ -403,7 +412,6 @@ def test_every_self_service_page_renders_for_an_admin(agency, admin_client):
         "/agencies/me/practitioners/",
         f"/agencies/me/practitioners/{practitioner.pk}/remove/",
         "/agencies/me/affiliations/",
-        f"/agencies/me/affiliations/{affiliation.pk}/remove/",
         "/agencies/me/scope/",
         f"/agencies/me/scope/{scope.pk}/",
         "/en/agencies/me/",
@@ -462,3 +470,43 @@ def test_a_returned_agency_submits_again_from_its_overview(agency, admin_client)
     agency.refresh_from_db()
     assert agency.status == "pending"
     assert agency.review_due is not None
+
+
+def test_r4_ties_end_only_by_a_regulator_who_may_also_record_one_and_both_stay_public(
+    agency, admin, client
+):
+    department = OrganisationFactory(kind=Role.APPROVAL_DEPARTMENT)
+    regulator = UserFactory(organisation=OrganisationFactory(kind=Role.REGULATOR))
+    # A regulator records a tie the agency never declared; it needs the finding.
+    with refused("finding_required"):
+        affiliation_record(
+            actor=regulator,
+            agency=agency,
+            kind=Affiliation.Kind.SUPERVISING_DEPARTMENT,
+            department=department,
+            finding=" ",
+        )
+    with refused("not_regulator"):
+        affiliation_record(
+            actor=admin,
+            agency=agency,
+            kind=Affiliation.Kind.SUPERVISING_DEPARTMENT,
+            department=department,
+            finding="自查",
+        )
+    tie = affiliation_record(
+        actor=regulator,
+        agency=agency,
+        kind=Affiliation.Kind.SUPERVISING_DEPARTMENT,
+        department=department,
+        finding="该机构由区住建局主管，未申报",
+    )
+    # The agency has no way to remove it: the old removal address is gone,
+    client.force_login(admin)
+    assert client.post(f"/agencies/me/affiliations/{tie.pk}/remove/").status_code == 404
+    # a regulator ends it with a reason, and both the finding and the end stay public.
+    affiliation_end(actor=regulator, affiliation=tie, reason="已完成脱钩")
+    with refused("already_ended"):
+        affiliation_end(actor=regulator, affiliation=tie, reason="再次")
+    page = client.get(f"/agencies/{agency.pk}/").content.decode()
+    assert "该机构由区住建局主管，未申报" in page and "已完成脱钩" in page

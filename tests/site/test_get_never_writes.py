@@ -159,8 +159,10 @@ def _data_pages() -> list[str]:
         for q in agency.qualifications.all()
     ]
     pages += [
-        reverse("agencies:me_affiliation_remove", args=[a.pk]) for a in agency.affiliations.all()
+        reverse("agency_review:tie_end", args=[a.agency_id, a.pk])
+        for a in agency.affiliations.all()
     ]
+    pages.append(reverse("agency_review:tie_record", args=[agency.pk]))
     pages += [
         reverse("market:regional_assessment", args=[a.pk]) for a in RegionalAssessment.objects.all()
     ]

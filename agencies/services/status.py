@@ -19,6 +19,7 @@ rejection names the legally required qualification that is missing or invalid.
 import datetime
 from typing import cast
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -215,8 +216,11 @@ def agency_reject(
     qualification that is missing or invalid, so at least one must be cited, each required by
     a published catalogue item; the reason text is optional.
 
-    Raises ApplicationError when the actor is not a regulator, the agency is not pending, no
-    qualification is cited, or a cited one is required by no published item."""
+    Raises ApplicationError when the actor is not a regulator ("not_regulator"), the agency
+    is not pending ("status_move_not_allowed"), no qualification is cited
+    ("citation_required"), a cited one is required by no published item
+    ("citation_not_required_by_catalogue") or the agency holds it at a grade every such item
+    accepts ("citation_met"), or the reason names a ground R3 forbids ("forbidden_ground")."""
     require("accounts.regulate", actor)
     cited = list(
         {qualification.pk: qualification for qualification in cited_qualification_types}.values()
@@ -246,9 +250,64 @@ def agency_reject(
             extra={"cited_qualification_types": [message]},
         )
     agency = _lock(agency)
+    met = [qualification for qualification in cited if _holds_enough(agency, qualification)]
+    if met:
+        message = _(
+            "The agency holds a valid %(names)s meeting every published item that requires "
+            "it, so it cannot be a reason to return the agency."
+        ) % {"names": ", ".join(str(qualification) for qualification in met)}
+        raise ApplicationError(
+            message, code="citation_met", extra={"cited_qualification_types": [message]}
+        )
+    _refuse_forbidden_grounds(reason)
     return _move(
         agency, to_status=Agency.Status.REJECTED, actor=actor, reason=reason.strip(), cited=cited
     )
+
+
+def _holds_enough(agency: Agency, qualification_type: QualificationType) -> bool:
+    """Whether one of the agency's valid certificates of this type meets the minimum grade of
+    every published item requiring it: then its absence cannot be cited (R3)."""
+    today = timezone.localdate()
+    held = [
+        certificate.grade
+        for certificate in agency.qualifications.filter(
+            qualification_type=qualification_type,
+            expired=False,
+            valid_from__lte=today,
+            valid_to__gte=today,
+        )
+    ]
+    minimums = set(
+        QualificationRequirement.objects.filter(
+            qualification_type=qualification_type,
+            service_item__status=ServiceItem.Status.PUBLISHED,
+        ).values_list("minimum_grade", flat=True)
+    )
+    return any(
+        all(
+            qualification_type.satisfies(held_grade=grade, minimum_grade=minimum)
+            for minimum in minimums
+        )
+        for grade in held
+    )
+
+
+def _refuse_forbidden_grounds(reason: str) -> None:
+    """R3 forbids entry conditions beyond the legally required qualifications: where an
+    agency is registered, how many agencies there already are, its sector or its size are
+    never a reason. The phrases are settings (AGENCY_FORBIDDEN_GROUNDS), so regulators can
+    add the ways such a ground gets written.
+
+    Raises ApplicationError ("forbidden_ground")."""
+    found = [phrase for phrase in settings.AGENCY_FORBIDDEN_GROUNDS if phrase in (reason or "")]
+    if found:
+        message = _(
+            "“%(phrase)s” is not a lawful ground: an agency may be refused or suspended only "
+            "for the legally required qualifications or a recorded violation, never for where "
+            "it is registered, how many agencies there are, or other conditions."
+        ) % {"phrase": found[0]}
+        raise ApplicationError(message, code="forbidden_ground", extra={"reason": [message]})
 
 
 def _reason_required(reason: str) -> str:
@@ -267,6 +326,7 @@ def agency_suspend(*, agency: Agency, actor: User, reason: str) -> Agency:
     no reason is given."""
     require("accounts.regulate", actor)
     reason = _reason_required(reason)
+    _refuse_forbidden_grounds(reason)
     agency = _lock(agency)
     return _move(agency, to_status=Agency.Status.SUSPENDED, actor=actor, reason=reason)
 

@@ -248,6 +248,26 @@ DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # follows a request from the proxy's log through ours.
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=True)
 
+# Grounds R3 forbids for refusing or suspending an agency (locality, quotas, sector, size):
+# a reason containing one of these phrases is refused with an explanation.
+AGENCY_FORBIDDEN_GROUNDS = env.list(
+    "AGENCY_FORBIDDEN_GROUNDS",
+    default=[
+        "非本地",
+        "外地",
+        "本地注册",
+        "注册地",
+        "数量已满",
+        "名额",
+        "限额",
+        "指标已满",
+        "本系统",
+        "本行业",
+        "注册资本",
+        "规模不足",
+    ],
+)
+
 # Selection (docs/selection.md) ----------------------------------------------------------------
 # Direct selection by the owner is allowed only for these kinds of funding.
 SELECTION_DIRECT_ALLOWED_FUNDING = env.list("SELECTION_DIRECT_ALLOWED_FUNDING", default=["social"])

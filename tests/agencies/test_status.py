@@ -302,3 +302,48 @@ def test_a_rejection_mail_names_the_cited_qualification(
     with django_capture_on_commit_callbacks(execute=True):
         agency_reject(agency=submitted, actor=regulator_user, cited_qualification_types=[required])
     assert required.name in mail.outbox[0].body
+
+
+def test_r3_a_rejection_cannot_cite_a_qualification_the_agency_holds_or_a_forbidden_ground(
+    submitted, regulator_user
+):
+    # Given a surveying item that needs 测绘资质 乙级 or better, and an agency holding a valid
+    # 甲级 certificate of it,
+    requirement = QualificationRequirementFactory(minimum_grade="乙级")
+    survey = requirement.qualification_type
+    QualificationFactory(agency=submitted, qualification_type=survey, grade="甲级")
+    # citing that qualification is refused: the agency meets it;
+    with refused("citation_met"):
+        agency_reject(
+            agency=submitted,
+            actor=regulator_user,
+            cited_qualification_types=[survey],
+            reason="非本地注册企业，且本区测绘机构数量已满",
+        )
+    # so is a ground R3 forbids, whatever is cited.
+    other = _required_type()
+    with refused("forbidden_ground"):
+        agency_reject(
+            agency=submitted,
+            actor=regulator_user,
+            cited_qualification_types=[other],
+            reason="非本地注册企业，且本区测绘机构数量已满",
+        )
+    submitted.refresh_from_db()
+    assert submitted.status == Agency.Status.PENDING
+    # A certificate below the grade an item needs may be cited.
+    higher = QualificationRequirementFactory(
+        qualification_type=survey, minimum_grade="甲级", alternative=1
+    )
+    assert higher.minimum_grade == "甲级"
+    QualificationFactory._meta.model.objects.filter(agency=submitted).update(grade="乙级")
+    agency = agency_reject(
+        agency=submitted, actor=regulator_user, cited_qualification_types=[survey]
+    )
+    assert agency.status == Agency.Status.REJECTED
+
+
+def test_r3_a_suspension_cannot_rest_on_a_forbidden_ground(regulator_user):
+    active = AgencyFactory(status=Agency.Status.ACTIVE)
+    with refused("forbidden_ground"):
+        agency_suspend(agency=active, actor=regulator_user, reason="本区机构名额已满，暂停")

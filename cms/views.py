@@ -9,9 +9,11 @@ from accounts.selectors import organisation_counts
 from catalogue.selectors import service_item_list_for_department
 from core.pagination import paginate
 from market.selectors import (
+    fee_splitting_patterns,
     invitation_unread_count,
     project_list_for_owner,
     purchase_request_list_for_owner,
+    quotes_outside_reference_range,
 )
 
 
@@ -33,6 +35,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
         context["unread_invitation_count"] = invitation_unread_count(agency_id=organisation.pk)
     elif role == Role.REGULATOR:
         context["organisation_counts"] = organisation_counts()
+        context["outside_range"] = quotes_outside_reference_range()
+        context["fee_splitting"] = fee_splitting_patterns()
     elif role is None:
         return redirect("wagtailadmin_home")
     return render(request, f"cms/workspace_{role.value}.html", context)

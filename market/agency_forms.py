@@ -44,6 +44,11 @@ class QuoteForm(forms.Form):
             "only your agency can see it."
         ),
     )
+    justification = forms.CharField(
+        label=_("Why the amount is outside the reference range"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     committed_time_limit_days = forms.IntegerField(label=_("Committed time limit (working days)"))
     practitioners = forms.ModelMultipleChoiceField(
         label=_("Practitioners on the job"),
@@ -69,6 +74,13 @@ class QuoteForm(forms.Form):
             del self.fields["amount"]
         else:
             del self.fields["discount_rate"]
+        if item.reference_price_low and item.reference_price_high:
+            self.fields["justification"].help_text = _(
+                "Needed only if your amount is outside the published reference range of "
+                "%(low)s–%(high)s yuan. Sealed with the quote; published at opening."
+            ) % {"low": item.reference_price_low, "high": item.reference_price_high}
+        else:
+            del self.fields["justification"]
         days = self.fields["committed_time_limit_days"]
         days.widget.attrs.update({"min": 1, "max": item.statutory_time_limit_days})
         days.help_text = _("At most the statutory %(days)d working days.") % {
@@ -118,6 +130,7 @@ class QuoteForm(forms.Form):
             "proposal": data.get("proposal") or None,
             "members": self.member_shares(),
             "idempotency_key": data["idempotency_key"],
+            "justification": data.get("justification", ""),
         }
 
 

@@ -462,7 +462,7 @@ SEALED_MARK = "[sealed]"
 # zero for centuries: in url-safe base64 that is "gAAAAA".
 _FERNET_TOKEN = re.compile(r"gAAAAA[A-Za-z0-9_\-]+=*")
 _FERNET_TOKEN_BYTES = re.compile(rb"gAAAAA[A-Za-z0-9_\-]+=*")
-_SEALED_KEY = re.compile(r"(?:^|_)(?:amount|price|discount_rate)$", re.IGNORECASE)
+_SEALED_KEY = re.compile(r"(?:^|_)(?:amount|price|discount_rate|justification)$", re.IGNORECASE)
 # Attributes every LogRecord has that never carry caller data.
 _PLAIN_ATTRIBUTES = frozenset(
     {

@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -299,3 +300,39 @@ def invitation_list_for_agency(*, agency: Agency) -> QuerySet[Invitation]:
 def invitation_unread_count(*, agency_id: int) -> int:
     """How many invitations the agency has not opened yet (its in-app inbox)."""
     return Invitation.objects.filter(agency_id=agency_id, read_at__isnull=True).count()
+
+
+# What regulators watch ------------------------------------------------------------------------
+
+WATCH_LIST_SIZE = 20
+
+
+def quotes_outside_reference_range() -> QuerySet[Quote]:
+    """Opened quotes outside the item's published reference range, with the justification
+    the agency gave (R2), newest opening first."""
+    return (
+        Quote.objects.filter(
+            outside_reference_range=True, purchase_request__opened_at__isnull=False
+        )
+        .select_related("agency__organisation", "purchase_request__service_item")
+        .order_by("-purchase_request__opened_at", "pk")[:WATCH_LIST_SIZE]
+    )
+
+
+def fee_splitting_patterns(*, now: datetime.datetime | None = None) -> list[dict]:
+    """Owners with more than one request for the same item below the fee-splitting threshold
+    within the window, drafts included — the pattern publication refuses (R2) — with their
+    total, largest first."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=settings.FEE_SPLITTING_WINDOW_DAYS)
+    rows = (
+        PurchaseRequest.objects.filter(
+            created_at__gte=since, budget__lt=settings.FEE_SPLITTING_THRESHOLD
+        )
+        .exclude(status__in=[Status.CANCELLED, Status.FAILED])
+        .values("project__owner__name", "service_item__code", "service_item__name")
+        .annotate(count=Count("pk"), total=Sum("budget"))
+        .filter(count__gt=1)
+        .order_by("-total")[:WATCH_LIST_SIZE]
+    )
+    return [dict(row) for row in rows]

@@ -277,6 +277,15 @@ SELECTION_MIN_QUOTES = {
     "social": {"default": 1},
 }
 AWARD_PUBLICITY_WORKDAYS = env.int("AWARD_PUBLICITY_WORKDAYS", default=3)
+# R2, fee splitting: one owner's requests for one item published within the window, each
+# below the threshold but together reaching it, block the next publication.
+FEE_SPLITTING_THRESHOLD = env.int("FEE_SPLITTING_THRESHOLD", default=30000)  # yuan
+FEE_SPLITTING_WINDOW_DAYS = env.int("FEE_SPLITTING_WINDOW_DAYS", default=90)
+# R2, reference prices: a quote outside the published range needs a written justification
+# and is flagged to regulators; whether it may still win a random draw is this setting.
+QUOTE_OUTSIDE_RANGE_MAY_WIN_RANDOM_DRAW = env.bool(
+    "QUOTE_OUTSIDE_RANGE_MAY_WIN_RANDOM_DRAW", default=False
+)
 
 # Search: Wagtail's search framework, one path whatever the backend --------------------------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")

@@ -364,6 +364,10 @@ class Quote(models.Model):
     outside_reference_range = models.BooleanField(
         _("outside the published reference range"), default=False
     )
+    # Why an amount outside the published reference range is justified (R2). It can tell
+    # which side of the range the amount is on, so it is sealed with the quote.
+    justification_sealed = models.TextField(blank=True, editable=False)
+    opened_justification = models.TextField(_("justification of the amount"), blank=True)
     valid = models.BooleanField(_("valid"), default=True)
     invalid_reason = models.CharField(_("why invalid"), max_length=255, blank=True)
 

@@ -94,6 +94,27 @@ def _priced(
     return value, rate
 
 
+def _justification_checked(
+    purchase_request: PurchaseRequest, value: Decimal, justification: str
+) -> str:
+    """R2: an amount outside the item's published reference range needs a written
+    justification; it is sealed with the quote and flagged to regulators at opening."""
+    item = purchase_request.service_item
+    low, high = item.reference_price_low, item.reference_price_high
+    justification = (justification or "").strip()
+    outside = item.fee_mode == FeeMode.MARKET and low and high and not (low <= value <= high)
+    if outside and not justification:
+        message = _(
+            "The amount is outside the published reference range of %(low)s–%(high)s yuan: "
+            "say why it is justified. The reason is sealed with the quote and published at "
+            "opening."
+        ) % {"low": low, "high": high}
+        raise ApplicationError(
+            message, code="justification_required", extra={"justification": [message]}
+        )
+    return justification if outside else ""
+
+
 def _time_limit_checked(purchase_request: PurchaseRequest, agency: Agency, days: int) -> None:
     """R10: a quote's time limit is at most the statutory one, the owner's requirement and the
     agency's own published commitment for the item."""
@@ -165,6 +186,7 @@ def quote_submit(
     proposal: UploadedFile | None = None,
     members: Sequence[MemberShare] = (),
     idempotency_key: str = "",
+    justification: str = "",
 ) -> Quote:
     """Submit or revise the actor's agency's quote and return it with its new receipt.
 
@@ -177,8 +199,9 @@ def quote_submit(
     the owner's requirement or the agency's own commitment ("time_limit_above_wanted",
     "time_limit_above_commitment", R10), a
     practitioner is not the agency's ("foreign_practitioner"), a member is not eligible or
-    has no share ("member_not_eligible", "member_share_required"), or the proposal is not a
-    PDF ("bad_proposal")."""
+    has no share ("member_not_eligible", "member_share_required"), an amount outside the
+    published reference range comes without a justification ("justification_required", R2),
+    or the proposal is not a PDF ("bad_proposal")."""
     purchase_request = purchase_request_lock(purchase_request)
     now = timezone.now()
     agency = acting_agency(actor)
@@ -194,6 +217,7 @@ def quote_submit(
             code="not_eligible",
         )
     value, rate = _priced(purchase_request, amount, discount_rate)
+    justification = _justification_checked(purchase_request, value, justification)
     _time_limit_checked(purchase_request, agency, committed_time_limit_days)
     foreign = [p for p in practitioners if p.agency_id != agency.pk or not p.active]
     if foreign:
@@ -227,6 +251,7 @@ def quote_submit(
     quote.committed_time_limit_days = committed_time_limit_days
     quote.submitted_at = now
     quote.submission_key = idempotency_key
+    quote.justification_sealed = sealing.seal_text(justification) if justification else ""
     if proposal is not None:
         quote.proposal = proposal
     quote.save()

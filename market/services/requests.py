@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import require
 from agencies.models import Agency
-from catalogue.models import ServiceItem
+from catalogue.models import FeeMode, ServiceItem
 from core.exceptions import ApplicationError
 from core.status import status_created, status_move
 from market import draws, sealing
@@ -63,8 +63,22 @@ def _terms_errors(project: Project, terms: RequestTerms, now: datetime.datetime)
         errors["service_item"] = [
             _("Only a service published in the catalogue can be bought (R1).")
         ]
+    if item.paid_by_department:
+        errors["service_item"] = [
+            _(
+                "The approval department commissions this service and pays for it from its "
+                "budget; a project owner does not buy it."
+            )
+        ]
     if terms.budget is None or not (Decimal("0") < terms.budget <= MAX_BUDGET):
         errors["budget"] = [_("The budget must be a positive amount of yuan.")]
+    elif (price_limit := _government_price_limit(item)) is not None and (
+        terms.budget > price_limit
+    ):
+        errors["budget"] = [
+            _("The budget is above the government-set price or ceiling of %(limit)s yuan.")
+            % {"limit": price_limit}
+        ]
     if terms.selection_method not in SelectionMethod.values:
         errors["selection_method"] = [_("Please choose a selection method.")]
     elif terms.selection_method == SelectionMethod.DIRECT and not direct_selection_allowed(project):
@@ -90,6 +104,38 @@ def _terms_errors(project: Project, terms: RequestTerms, now: datetime.datetime)
                 _("Every excluded agency needs a stated reason: %(agency)s") % {"agency": agency}
             ]
     return errors
+
+
+def _government_price_limit(item: ServiceItem) -> Decimal | None:
+    """The most a purchase of the item may cost where the government sets the fee (R2)."""
+    if item.fee_mode == FeeMode.GOVERNMENT_SET:
+        return item.fee_amount
+    if item.fee_mode == FeeMode.GOVERNMENT_GUIDANCE:
+        return item.fee_ceiling
+    return None
+
+
+def _fee_splitting(purchase_request: PurchaseRequest, now: datetime.datetime) -> list:
+    """R2 forbids splitting one purchase into several below the threshold: the same owner's
+    other requests for the same item published within the window, when each stays below the
+    threshold but together they reach it. Returns those other requests (empty when none)."""
+    threshold = Decimal(settings.FEE_SPLITTING_THRESHOLD)
+    if purchase_request.budget >= threshold:
+        return []
+    since = now - datetime.timedelta(days=settings.FEE_SPLITTING_WINDOW_DAYS)
+    others = list(
+        PurchaseRequest.objects.filter(
+            project__owner_id=purchase_request.project.owner_id,
+            service_item=purchase_request.service_item,
+            published_at__gte=since,
+            budget__lt=threshold,
+        )
+        .exclude(status__in=[Status.DRAFT, Status.CANCELLED, Status.FAILED])
+        .exclude(pk=purchase_request.pk)
+        .order_by("published_at")
+    )
+    total = purchase_request.budget + sum(other.budget for other in others)
+    return others if others and total >= threshold else []
 
 
 def _criteria_errors(criteria: tuple[tuple[str, int], ...]) -> dict:
@@ -213,8 +259,9 @@ def purchase_request_publish(*, actor: User, purchase_request: PurchaseRequest) 
 
     Raises ApplicationError when the actor is not the owner ("not_owner"), the request is
     not a draft ("not_a_draft"), its terms no longer hold ("invalid_terms": deadline passed,
-    item retired), or a regional assessment already covers this kind of service in the
-    project's region ("covered_by_regional_assessment", R8, with its address)."""
+    item retired), a regional assessment already covers this kind of service in the
+    project's region ("covered_by_regional_assessment", R8, with its address), or it would
+    split one purchase below the threshold ("fee_splitting", R2)."""
     purchase_request = purchase_request_lock(purchase_request)
     require("market.act_for_purchase_request", actor, purchase_request)
     now = timezone.now()
@@ -235,6 +282,22 @@ def purchase_request_publish(*, actor: User, purchase_request: PurchaseRequest) 
             extra={
                 "regional_assessment_url": reverse("market:regional_assessment", args=[covering.pk])
             },
+        )
+    split = _fee_splitting(purchase_request, now)
+    if split:
+        raise ApplicationError(
+            _(
+                "This request and %(numbers)s buy the same service for the same owner within "
+                "%(days)d days, each below %(threshold)s yuan but together above it. Splitting "
+                "one purchase to stay below the threshold is not allowed: cancel the drafts "
+                "and publish the whole need as one request."
+            )
+            % {
+                "numbers": "、".join(other.number for other in split),
+                "days": settings.FEE_SPLITTING_WINDOW_DAYS,
+                "threshold": settings.FEE_SPLITTING_THRESHOLD,
+            },
+            code="fee_splitting",
         )
     secret = draws.new_secret()
     status_move(

@@ -58,6 +58,20 @@ def _open(quote: Quote, purchase_request: PurchaseRequest) -> None:
     low, high = item.reference_price_low, item.reference_price_high
     if item.fee_mode == FeeMode.MARKET and low is not None and high is not None:
         quote.outside_reference_range = not (low <= opened.amount <= high)
+    if quote.justification_sealed:
+        quote.opened_justification = sealing.open_text(quote.justification_sealed)
+    if (
+        quote.outside_reference_range
+        and purchase_request.selection_method == SelectionMethod.RANDOM_DRAW
+        and not settings.QUOTE_OUTSIDE_RANGE_MAY_WIN_RANDOM_DRAW
+        and quote.valid
+    ):
+        # A setting (docs/selection.md): such a quote is published with its justification
+        # but does not enter a random draw.
+        quote.valid = False
+        quote.invalid_reason = _(
+            "Outside the published reference range: it does not enter a random draw."
+        )
 
 
 def open_and_select(
@@ -82,6 +96,7 @@ def open_and_select(
             "opened_discount_rate",
             "opened_nonce",
             "outside_reference_range",
+            "opened_justification",
             "valid",
             "invalid_reason",
         ],

@@ -289,7 +289,7 @@ def test_r2_a_government_set_item_is_quoted_as_a_discount_rate(client):
         reference_price_low=None,
         reference_price_high=None,
     )
-    purchase_request = market.published()
+    purchase_request = market.published(budget=Decimal("36000"))
     client.force_login(market.admins[0])
     page = client.get(_url(purchase_request))
     assert "discount_rate" in page.context["form"].fields

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import Role
 from agencies.models import Affiliation, Agency
 from catalogue.models import FeeMode, RegionalAssessmentKind, ServiceItem
 from market.models import (
@@ -30,7 +31,7 @@ from market.services.requests import (
 )
 from market.services.selection import award_decline, objection_answer, objection_file
 from market.verification import verify_request_draw
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import AgencyFactory
 from tests.catalogue.factories import ServiceItemFactory
 from tests.market.scenario import NOW, Market
@@ -167,7 +168,7 @@ def test_r2_a_quote_above_the_guidance_ceiling_is_refused():
         reference_price_low=None,
         reference_price_high=None,
     )
-    purchase_request = market.published()
+    purchase_request = market.published(budget=Decimal("80000"))
     with refused("above_ceiling") as caught:
         market.quote(purchase_request, 0, "80000.01")
     assert "amount" in caught.value.extra
@@ -182,7 +183,7 @@ def test_r2_a_government_set_price_is_quoted_as_a_discount_on_it():
         reference_price_low=None,
         reference_price_high=None,
     )
-    purchase_request = market.published()
+    purchase_request = market.published(budget=Decimal("36000"))
     with refused("bad_amount"):
         quote_submit(
             actor=market.admins[0],
@@ -208,7 +209,7 @@ def test_zero_negative_and_absurd_amounts_are_refused(market, amount):
 
 def test_r2_quotes_outside_the_reference_range_are_flagged_only_after_opening(market, _clock):
     purchase_request = market.published()
-    market.quote(purchase_request, 0, "40000")  # below the published range
+    market.quote(purchase_request, 0, "40000", justification="老客户优惠")  # below the range
     market.quote(purchase_request, 1, "100000")
     market.quote(purchase_request, 2, "120000")
     assert not Quote.objects.filter(outside_reference_range=True).exists()
@@ -493,3 +494,69 @@ def test_mail_links_use_the_configured_site_address(
     link = f"https://zjcs.pengshan.example/notices/{purchase_request.number}/"
     assert mail.outbox and all(link in message.body for message in mail.outbox)
     assert all("127.0.0.1" not in message.body for message in mail.outbox)
+
+
+def test_r2_a_budget_above_the_government_set_ceiling_is_refused():
+    market = Market()
+    ServiceItem.objects.filter(pk=market.item.pk).update(
+        fee_mode=FeeMode.GOVERNMENT_GUIDANCE,
+        fee_ceiling=Decimal("7500"),
+        reference_price_low=None,
+        reference_price_high=None,
+    )
+    market.item.refresh_from_db()
+    with refused("invalid_terms") as caught:
+        market.draft(budget=Decimal("50000"))
+    assert "budget" in caught.value.extra
+    assert market.draft(budget=Decimal("7500")).budget == Decimal("7500")
+
+
+def test_r2_a_department_paid_item_is_not_bought_by_an_owner():
+    market = Market(paid_by_department=True)
+    with refused("invalid_terms") as caught:
+        market.draft()
+    assert "service_item" in caught.value.extra
+    assert not PurchaseRequest.objects.exists()
+
+
+def test_r2_fee_splitting_below_the_threshold_blocks_publication(market, settings):
+    settings.FEE_SPLITTING_THRESHOLD = 30000
+    first = market.published(budget=Decimal("29900"))
+    assert first.status == Status.QUOTING
+    # a second request for the same item within the window, also below the threshold but
+    # together above it, is the purchase split: it stays a draft, and the owner is told why.
+    second = market.draft(budget=Decimal("29900"))
+    with refused("fee_splitting") as caught:
+        purchase_request_publish(actor=market.owner, purchase_request=second)
+    assert first.number in caught.value.message
+    assert PurchaseRequest.objects.get(pk=second.pk).status == Status.DRAFT
+    # One purchase at its full size is fine.
+    assert market.published(budget=Decimal("90000")).status == Status.QUOTING
+
+
+def test_r2_a_quote_outside_the_reference_range_needs_a_justification_and_cannot_win_a_draw(
+    market, _clock
+):
+    # The reference range is 50,000–150,000 (tests/market/scenario.py).
+    purchase_request = market.published()
+    with refused("justification_required"):
+        market.quote(purchase_request, 0, "190000")
+    market.quote(purchase_request, 0, "190000", justification="含外业测量加测费用")
+    for index in (1, 2, 3):
+        market.quote(purchase_request, index, str(90000 + index))
+    purchase_request = _after_deadline(_clock, purchase_request)
+    outside = purchase_request.quotes.get(agency=market.agencies[0])
+    assert outside.outside_reference_range and not outside.valid
+    assert outside.opened_justification == "含外业测量加测费用"
+    assert purchase_request.winner != market.agencies[0]
+
+
+def test_r2_the_regulator_sees_fee_splitting_and_quotes_outside_the_range(market, client):
+    market.draft(budget=Decimal("20000"))
+    market.draft(budget=Decimal("20000"))
+    regulator = UserFactory(organisation=OrganisationFactory(kind=Role.REGULATOR))
+    client.force_login(regulator)
+    page = client.get("/accounts/workspace/")
+    rows = page.context["fee_splitting"]
+    assert [(row["service_item__code"], row["count"]) for row in rows] == [(market.item.code, 2)]
+    assert market.item.code in page.content.decode()

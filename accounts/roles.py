@@ -30,6 +30,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.add_calendarday",
         "core.change_calendarday",
         "core.delete_calendarday",
+        "core.view_calendaryear",
+        "core.add_calendaryear",
     ),
     Role.APPROVAL_DEPARTMENT: ("catalogue.view_serviceitem",),
 }

@@ -10,6 +10,7 @@ class AgenciesConfig(AppConfig):
         from agencies import receivers, signals
         from agencies.models import Agency
         from catalogue.signals import service_item_requirements_changed
+        from core.signals import calendar_year_confirmed
         from core.status import status_changed
 
         service_item_requirements_changed.connect(
@@ -23,4 +24,7 @@ class AgenciesConfig(AppConfig):
         )
         signals.qualification_expiring.connect(
             receivers.qualification_expiring, dispatch_uid="agencies.qualification_expiring"
+        )
+        calendar_year_confirmed.connect(
+            receivers.calendar_year_confirmed, dispatch_uid="agencies.calendar_year_confirmed"
         )

@@ -3,6 +3,7 @@ AgenciesConfig.ready(). Mail goes out through Celery."""
 
 from agencies import tasks
 from agencies.services.scope import scopes_recompute_for_item
+from agencies.services.status import review_dues_recompute
 
 
 def service_item_requirements_changed(sender, *, service_item, **kwargs) -> None:
@@ -16,3 +17,7 @@ def agency_status_changed(sender, *, event, **kwargs) -> None:
 
 def qualification_expiring(sender, *, qualification_pk, threshold, days_left, **kwargs) -> None:
     tasks.qualification_expiry_notify.delay(qualification_pk, threshold, days_left)
+
+
+def calendar_year_confirmed(sender, *, year, **kwargs) -> None:
+    review_dues_recompute(year=year)

@@ -8,6 +8,7 @@ from accounts.models import Role
 from accounts.selectors import organisation_counts
 from catalogue.selectors import service_item_list_for_department
 from core.pagination import paginate
+from core.services import calendar_warning
 from market.selectors import (
     fee_splitting_patterns,
     invitation_unread_count,
@@ -37,6 +38,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         context["organisation_counts"] = organisation_counts()
         context["outside_range"] = quotes_outside_reference_range()
         context["fee_splitting"] = fee_splitting_patterns()
+        context["calendar_year_missing"] = calendar_warning()
     elif role is None:
         return redirect("wagtailadmin_home")
     return render(request, f"cms/workspace_{role.value}.html", context)

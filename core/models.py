@@ -28,6 +28,36 @@ class CalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d}"
 
 
+class CalendarYear(models.Model):
+    """A regulator's word that a year's calendar is complete: the State Council's schedule of
+    holidays and make-up working days for it is entered (as CalendarDay rows). Until then a
+    year the holiday package does not cover is provisional (core/workdays.py)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        help_text=_("The notice the schedule comes from, e.g. 国办发明电〔2026〕X号."),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("confirmed calendar year")
+        verbose_name_plural = _("confirmed calendar years")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
 class StatusMachine(models.Model):
     """A model with an explicit `status` and one map of the moves it may make. Views and
     templates read the map through these methods; core.status.status_move is the only code

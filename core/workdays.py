@@ -5,21 +5,62 @@ Three sources, asked in this order:
 2. the `chinese_calendar` package, which carries the State Council's yearly holiday notices
    (it knows only the years published when it was released and raises NotImplementedError
    beyond them);
-3. Monday to Friday, with a warning logged once per year and process, so a missing year is
-   noticed and entered in the override table before it matters.
+3. for a year neither covers yet, the national holiday rules themselves (全国年节及纪念日放假
+   办法, as amended in 2024): the fixed dates, and the lunar ones (Spring Festival, Dragon
+   Boat, Mid-Autumn) through `lunardate`; Qingming by its solar-term formula. Those rules give
+   the days off but not the make-up working days, which only the State Council's yearly
+   schedule sets: until a regulator enters that schedule (CalendarDay rows) and confirms the
+   year (CalendarYear), every deadline falling in it is provisional (暂定), and confirming
+   the year recomputes them (core.signals.calendar_year_confirmed).
 
 Every function loads the overrides it needs in one query; `WorkdayCalendar` lets a caller
 that asks about many dates (a list of countdowns) load them once for a whole range.
 """
 
 import datetime
+import functools
 import logging
 
 import chinese_calendar
+from lunardate import LunarDate
+
+from core.models import CalendarDay, CalendarYear
 
 logger = logging.getLogger(__name__)
 
 _warned_years: set[int] = set()
+
+
+def _qingming(year: int) -> datetime.date:
+    # The solar term 清明 in the 21st century: day = ⌊Y·0.2422 + 4.81⌋ − ⌊Y/4⌋ of April,
+    # where Y is the year's last two digits (gives 4 April 2024–2025, 5 April 2026–2027).
+    last_two = year % 100
+    return datetime.date(year, 4, int(last_two * 0.2422 + 4.81) - last_two // 4)
+
+
+@functools.cache
+def statutory_holidays(year: int) -> dict[datetime.date, str]:
+    """The days off the national holiday rules give in `year`, before the State Council's
+    schedule adds the bridging days and make-up working days around them."""
+    spring = LunarDate(year, 1, 1).to_solar_date()
+    days = {datetime.date(year, 1, 1): "元旦"}
+    for offset in range(-1, 3):  # New Year's Eve (除夕) and the first three days
+        days[spring + datetime.timedelta(days=offset)] = "春节"
+    days[_qingming(year)] = "清明节"
+    days[datetime.date(year, 5, 1)] = days[datetime.date(year, 5, 2)] = "劳动节"
+    days[LunarDate(year, 5, 5).to_solar_date()] = "端午节"
+    days[LunarDate(year, 8, 15).to_solar_date()] = "中秋节"
+    for day in (1, 2, 3):
+        days[datetime.date(year, 10, day)] = "国庆节"
+    return days
+
+
+def package_covers(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 6, 30))
+    except NotImplementedError:
+        return False
+    return True
 
 
 def _package_says(day: datetime.date) -> bool:
@@ -29,16 +70,15 @@ def _package_says(day: datetime.date) -> bool:
         if day.year not in _warned_years:
             _warned_years.add(day.year)
             logger.warning(
-                "The official holiday calendar has no data for %s: counting Monday to Friday "
-                "as working days until regulators enter that year's calendar days.",
+                "The official holiday calendar has no data for %s: counting its statutory "
+                "holidays from the national rules; its make-up working days wait for a "
+                "regulator to enter the State Council's schedule.",
                 day.year,
             )
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
 
 def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
-    from core.models import CalendarDay
-
     return dict(
         CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday")
     )
@@ -100,3 +140,9 @@ def add_workdays(start: datetime.date, n: int) -> datetime.date:
 def workdays_between(a: datetime.date, b: datetime.date) -> int:
     """Working days after `a` up to and including `b` (0 when a == b); negative if b < a."""
     return WorkdayCalendar(a, b).workdays_between(a, b)
+
+
+def year_is_provisional(year: int) -> bool:
+    """Whether deadlines in `year` are provisional (暂定): neither the package nor a
+    regulator's confirmed entry of the State Council's schedule covers it."""
+    return not package_covers(year) and not CalendarYear.objects.filter(year=year).exists()

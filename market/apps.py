@@ -8,6 +8,7 @@ class MarketConfig(AppConfig):
 
     def ready(self) -> None:
         from agencies.signals import agency_eligibility_changed
+        from core.signals import calendar_year_confirmed
         from core.status import status_changed
         from market import receivers
         from market.models import PurchaseRequest, Quote
@@ -23,4 +24,7 @@ class MarketConfig(AppConfig):
         )
         quote_invalidated.connect(
             receivers.quote_invalidated, sender=Quote, dispatch_uid="market.quote_invalidated"
+        )
+        calendar_year_confirmed.connect(
+            receivers.calendar_year_confirmed, dispatch_uid="market.calendar_year_confirmed"
         )

@@ -4,6 +4,7 @@ through Celery."""
 
 from market import tasks
 from market.models import PurchaseRequest
+from market.services.clock import publicity_ends_recompute
 
 Status = PurchaseRequest.Status
 
@@ -21,3 +22,7 @@ def agency_eligibility_changed(sender, *, agency_id, **kwargs) -> None:
 
 def quote_invalidated(sender, *, quote_id, **kwargs) -> None:
     tasks.quote_invalidated_notify.delay(quote_id)
+
+
+def calendar_year_confirmed(sender, *, year, **kwargs) -> None:
+    publicity_ends_recompute(year=year)

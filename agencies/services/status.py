@@ -361,3 +361,19 @@ def agency_exit(*, agency: Agency, actor: User, reason: str) -> Agency:
     reason = _reason_required(reason)
     agency = _lock(agency)
     return _move(agency, to_status=Agency.Status.EXITED, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def review_dues_recompute(*, year: int) -> int:
+    """Once a year's calendar is confirmed, recompute the review deadlines computed for it
+    provisionally. Returns how many changed."""
+    changed = 0
+    for agency in Agency.objects.select_for_update().filter(
+        status=Agency.Status.PENDING, review_due__year=year, submitted_at__isnull=False
+    ):
+        due = review_due_for(timezone.localdate(agency.submitted_at))
+        if due != agency.review_due:
+            agency.review_due = due
+            agency.save(update_fields=["review_due"])
+            changed += 1
+    return changed

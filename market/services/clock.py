@@ -14,12 +14,14 @@ under the request's row lock. A page never makes them: it shows what the clock i
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.status import status_move
+from core.workdays import add_workdays
 from market.models import Objection, PurchaseRequest
 from market.services.locks import purchase_request_lock
 from market.services.selection import open_and_select
@@ -92,3 +94,24 @@ def purchase_requests_advance_due(*, now: datetime.datetime | None = None) -> in
         purchase_request_advance(purchase_request=purchase_request, now=now)
         count += 1
     return count
+
+
+@transaction.atomic
+def publicity_ends_recompute(*, year: int) -> int:
+    """Once a year's calendar is confirmed, recompute the publicity periods computed for it
+    provisionally, from the day of the award. Returns how many changed."""
+    changed = 0
+    for purchase_request in PurchaseRequest.objects.select_for_update().filter(
+        status=Status.AWARDED, publicity_ends_on__year=year
+    ):
+        awarded = purchase_request.status_events.filter(to_status=Status.AWARDED).last()
+        if awarded is None:
+            continue
+        ends = add_workdays(
+            timezone.localdate(awarded.created_at), settings.AWARD_PUBLICITY_WORKDAYS
+        )
+        if ends != purchase_request.publicity_ends_on:
+            purchase_request.publicity_ends_on = ends
+            purchase_request.save(update_fields=["publicity_ends_on"])
+            changed += 1
+    return changed

@@ -103,8 +103,23 @@ class AgencyStatusEvent(StatusEvent):
         return f"{self.agency}: {self.from_status or '—'} → {self.to_status}"
 
 
-class Qualification(models.Model):
-    """A qualification certificate (资质证书) an agency holds."""
+class Qualification(StatusMachine):
+    """A qualification certificate (资质证书) an agency holds. It counts towards the scope only
+    once a regulator has verified it, and only while it is valid: an agency cannot certify
+    itself (R3). A change to a verified certificate sends it back for verification."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting verification")
+        VERIFIED = "verified", _("Verified")
+        REFUSED = "refused", _("Not verified")
+
+    TRANSITIONS = {
+        Status.PENDING: frozenset({Status.VERIFIED, Status.REFUSED}),
+        Status.VERIFIED: frozenset({Status.PENDING}),
+        Status.REFUSED: frozenset({Status.PENDING}),
+    }
+    STATUS_EVENT_MODEL = "agencies.QualificationEvent"
+    STATUS_EVENT_SUBJECT = "qualification"
 
     agency = models.ForeignKey(
         Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="qualifications"
@@ -122,6 +137,14 @@ class Qualification(models.Model):
     # late task never lets an expired certificate count.
     expired = models.BooleanField(_("expired"), default=False)
     expiry_notices_sent = models.JSONField(_("expiry notices sent"), default=list, blank=True)
+    status = models.CharField(
+        _("verification"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    verification_due = models.DateField(_("to be verified by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("qualification certificate")
@@ -139,6 +162,31 @@ class Qualification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.qualification_type} {self.grade} {self.number}".strip()
+
+    @property
+    def last_event(self):
+        """The latest step of its verification (uses the prefetched events where there are)."""
+        events = list(self.status_events.all())
+        return events[-1] if events else None
+
+
+class QualificationEvent(StatusEvent):
+    """A certificate submitted, changed, verified or not verified: public on the agency's page."""
+
+    qualification = models.ForeignKey(
+        Qualification,
+        verbose_name=_("certificate"),
+        on_delete=models.CASCADE,
+        related_name="status_events",
+    )
+    from_status, to_status = status_event_fields(Qualification.Status.choices)
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("certificate event")
+        verbose_name_plural = _("certificate events")
+
+    def __str__(self) -> str:
+        return f"{self.qualification}: {self.from_status or '—'} → {self.to_status}"
 
 
 class AgencyServiceScope(models.Model):

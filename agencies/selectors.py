@@ -32,7 +32,10 @@ SORTS = (SORT_NAME, SORT_ACTIVITY)
 def _valid_qualifications() -> QuerySet[Qualification]:
     today = timezone.localdate()
     return Qualification.objects.filter(
-        expired=False, valid_from__lte=today, valid_to__gte=today
+        status=Qualification.Status.VERIFIED,
+        expired=False,
+        valid_from__lte=today,
+        valid_to__gte=today,
     ).select_related("qualification_type")
 
 
@@ -139,9 +142,9 @@ def agency_public_detail(*, organisation_id: int) -> Agency:
         .prefetch_related(
             Prefetch(
                 "qualifications",
-                queryset=Qualification.objects.select_related("qualification_type").order_by(
-                    "qualification_type__name", "-valid_to"
-                ),
+                queryset=Qualification.objects.select_related("qualification_type")
+                .prefetch_related("status_events")
+                .order_by("qualification_type__name", "-valid_to"),
             ),
             Prefetch(
                 "practitioners",
@@ -203,7 +206,11 @@ def agency_overview(*, agency: Agency) -> Agency:
 
 
 def qualification_list_for_agency(*, agency: Agency) -> QuerySet[Qualification]:
-    return Qualification.objects.filter(agency=agency).select_related("qualification_type")
+    return (
+        Qualification.objects.filter(agency=agency)
+        .select_related("qualification_type")
+        .prefetch_related("status_events")
+    )
 
 
 def practitioner_list_for_agency(*, agency: Agency) -> QuerySet[Practitioner]:
@@ -228,3 +235,12 @@ def service_item_qualifying_agency_count(*, service_item: ServiceItem) -> int:
     return AgencyServiceScope.objects.filter(
         service_item=service_item, in_scope=True, agency__status=Agency.Status.ACTIVE
     ).count()
+
+
+def qualifications_to_verify() -> QuerySet[Qualification]:
+    """Certificates awaiting a regulator's verification, the oldest deadline first."""
+    return (
+        Qualification.objects.filter(status=Qualification.Status.PENDING)
+        .select_related("agency__organisation", "qualification_type")
+        .order_by(F("verification_due").asc(nulls_last=True), "pk")
+    )

@@ -14,6 +14,17 @@ agency_review_urls = [
     path("<int:pk>/<slug:action>/", admin_views.AgencyActionView.as_view(), name="action"),
     path("staff-register/", admin_views.StaffRegisterImportView.as_view(), name="staff_register"),
     path("<int:pk>/ties/record/", admin_views.TieRecordView.as_view(), name="tie_record"),
+    path("certificates/", admin_views.CertificateQueueView.as_view(), name="certificates"),
+    path(
+        "certificates/<int:pk>/verify/",
+        admin_views.CertificateVerifyView.as_view(),
+        name="certificate_verify",
+    ),
+    path(
+        "certificates/<int:pk>/refuse/",
+        admin_views.CertificateRefuseView.as_view(),
+        name="certificate_refuse",
+    ),
     path("<int:pk>/ties/<int:tie>/end/", admin_views.TieEndView.as_view(), name="tie_end"),
 ]
 
@@ -35,6 +46,13 @@ def register_agency_review_menu():
                     name="agency-review-queue",
                     icon_name="tasks",
                     order=100,
+                ),
+                RegulatorMenuItem(
+                    _("Certificates to verify"),
+                    reverse_lazy("agency_review:certificates"),
+                    name="agency-certificates",
+                    icon_name="tick-inverse",
+                    order=150,
                 ),
                 RegulatorMenuItem(
                     _("Staff register"),

@@ -588,6 +588,10 @@ AGENCY_QUALIFICATIONS = {
 }
 
 # Agency index → (status, note). The rest are active.
+# Agencies whose certificates a regulator has not verified yet: they count for nothing until
+# then (the back office's "Certificates to verify").
+CERTIFICATES_AWAITING_VERIFICATION = {19}
+
 AGENCY_STATES = {
     26: ("pending", "新入驻申请，待审核"),
     27: ("pending", "执业人员与在职公职人员名册比对一致，暂不能启用"),

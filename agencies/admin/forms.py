@@ -65,3 +65,20 @@ class TieEndForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown on the agency's public record, beside the tie."),
     )
+
+
+class CertificateVerifyForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the issuing authority's record you checked it against."),
+    )
+
+
+class CertificateRefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the certificate is not verified"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the agency's public record."),
+    )

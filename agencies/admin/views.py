@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
@@ -17,16 +18,21 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from accounts.mixins import RegulatorRequiredMixin
 from agencies.admin.forms import (
     ApproveForm,
+    CertificateRefuseForm,
+    CertificateVerifyForm,
     ReasonForm,
     RejectForm,
     StaffRegisterUploadForm,
     TieEndForm,
     TieRecordForm,
 )
-from agencies.models import Affiliation, Agency, StaffRegisterEntry
+from agencies.models import Affiliation, Agency, Qualification, StaffRegisterEntry
+from agencies.selectors import qualifications_to_verify
 from agencies.services import status as status_services
 from agencies.services.affiliations import affiliation_end, affiliation_record
+from agencies.services.qualifications import qualification_refuse, qualification_verify
 from agencies.services.review import (
+    ReviewCountdown,
     agencies_for_review,
     agency_review_file,
     review_countdowns,
@@ -38,6 +44,7 @@ from agencies.services.staff_register import (
 )
 from core.exceptions import ApplicationError
 from core.forms import apply_application_error
+from core.workdays import workdays_between
 
 QUEUE_PAGE_SIZE = 20
 STAFF_REGISTER_SESSION_KEY = "agencies:staff-register-import"
@@ -361,3 +368,83 @@ class TieEndView(TieView):
 
     def act(self, data):
         affiliation_end(actor=self.request.user, affiliation=self.affiliation, **data)
+
+
+class CertificateQueueView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Certificates agencies added or changed, waiting for a regulator: nothing counts
+    towards an agency's scope until it is verified (R3)."""
+
+    template_name = "agencies/review/certificates.html"
+    page_title = _("Certificates to verify")
+    header_icon = "tick-inverse"
+
+    def get_breadcrumbs_items(self):
+        return [*_queue_breadcrumbs()[:1], {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = Paginator(qualifications_to_verify(), QUEUE_PAGE_SIZE).get_page(
+            self.request.GET.get("p")
+        )
+        today = timezone.localdate()
+        rows = []
+        for certificate in page.object_list:
+            due = certificate.verification_due
+            between = workdays_between(today, due) if due else 0
+            countdown = (
+                ReviewCountdown(due=due, days_left=max(between, 0), days_overdue=max(-between, 0))
+                if due
+                else None
+            )
+            rows.append((certificate, countdown))
+        context.update(page_obj=page, rows=rows)
+        return context
+
+
+class CertificateActionView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    template_name = "agencies/review/certificate_action.html"
+    header_icon = "tick-inverse"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.certificate = get_object_or_404(
+            Qualification.objects.select_related("agency__organisation", "qualification_type"),
+            pk=kwargs["pk"],
+        )
+
+    def get_breadcrumbs_items(self):
+        return [
+            *_queue_breadcrumbs()[:1],
+            {"url": reverse("agency_review:certificates"), "label": _("Certificates to verify")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(certificate=self.certificate, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            self.act(form.cleaned_data)
+        except ApplicationError as error:
+            apply_application_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.done % {"certificate": self.certificate})
+        return HttpResponseRedirect(reverse("agency_review:certificates"))
+
+
+class CertificateVerifyView(CertificateActionView):
+    form_class = CertificateVerifyForm
+    page_title = _("Verify the certificate")
+    done = _("%(certificate)s is verified and counts towards the agency's scope.")
+
+    def act(self, data):
+        qualification_verify(actor=self.request.user, qualification=self.certificate, **data)
+
+
+class CertificateRefuseView(CertificateActionView):
+    form_class = CertificateRefuseForm
+    page_title = _("Do not verify the certificate")
+    done = _("%(certificate)s is not verified; the reason is on the agency's record.")
+
+    def act(self, data):
+        qualification_refuse(actor=self.request.user, qualification=self.certificate, **data)

@@ -1,19 +1,25 @@
 """An agency's qualification certificates (资质证书). Its service scope follows from them, so
-every change here recomputes the scope (R3)."""
+every change here recomputes the scope (R3). A certificate the agency adds or changes counts
+for nothing until a regulator verifies it, within QUALIFICATION_REVIEW_WORKDAYS working days:
+an agency cannot certify itself. Every step is an event on the agency's public record."""
 
 import datetime
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import require
 from agencies.models import Agency, Qualification
 from agencies.services.profile import agency_for_update, agency_touch, upload_errors
 from agencies.services.scope import agency_scope_recompute
 from catalogue.models import QualificationType
 from core.exceptions import ApplicationError
+from core.status import lock_for_update, status_created, status_move
+from core.workdays import add_workdays
 
 
 def qualification_errors(
@@ -113,9 +119,16 @@ def qualification_create(
         valid_from=valid_from,
         valid_to=valid_to,
         scan=scan,
+        status=Qualification.Status.PENDING,
+        verification_due=verification_due_for(timezone.localdate()),
     )
     _save(qualification)
+    status_created(qualification, note=_("Submitted by the agency."))
     return qualification
+
+
+def verification_due_for(submitted_on: datetime.date) -> datetime.date:
+    return add_workdays(submitted_on, settings.QUALIFICATION_REVIEW_WORKDAYS)
 
 
 @transaction.atomic
@@ -203,6 +216,15 @@ def qualification_update(
         # A renewed certificate starts its expiry reminders afresh.
         qualification.expired = False
         qualification.expiry_notices_sent = []
+    if qualification.status != Qualification.Status.PENDING:
+        # What the agency changed is for a regulator to verify again before it counts.
+        status_move(
+            qualification,
+            Qualification.Status.PENDING,
+            actor=actor,
+            note=_("Changed by the agency; to be verified again."),
+            fields={"verification_due": verification_due_for(timezone.localdate())},
+        )
     qualification.qualification_type = qualification_type
     qualification.grade = grade
     qualification.number = number
@@ -226,3 +248,56 @@ def qualification_remove(*, actor: User, qualification: Qualification) -> None:
     Qualification.objects.filter(pk=qualification.pk, agency=agency).delete()
     agency_scope_recompute(agency=agency)
     agency_touch(agency=agency)
+
+
+def _verification(qualification: Qualification, actor: User) -> Qualification:
+    require("accounts.regulate", actor)
+    lock_for_update(qualification.agency)
+    return lock_for_update(qualification, "qualification_type")
+
+
+@transaction.atomic
+def qualification_verify(
+    *, actor: User, qualification: Qualification, note: str = ""
+) -> Qualification:
+    """A regulator has checked the certificate against its scan and the issuing authority's
+    record: from now on it counts towards the scope (while it is valid).
+
+    Raises ApplicationError for anyone but a regulator ("not_regulator") or a certificate not
+    awaiting verification ("status_move_not_allowed")."""
+    qualification = _verification(qualification, actor)
+    status_move(
+        qualification,
+        Qualification.Status.VERIFIED,
+        actor=actor,
+        note=(note or "").strip(),
+        fields={"verification_due": None},
+    )
+    agency_scope_recompute(agency=qualification.agency)
+    return qualification
+
+
+@transaction.atomic
+def qualification_refuse(
+    *, actor: User, qualification: Qualification, reason: str
+) -> Qualification:
+    """A regulator found the certificate false or unproven; it does not count, and the reason
+    is on the agency's public record.
+
+    Raises ApplicationError for anyone but a regulator ("not_regulator"), without a reason
+    ("reason_required"), or a certificate not awaiting verification
+    ("status_move_not_allowed")."""
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Give the reason; it is shown on the agency's public record.")
+        raise ApplicationError(message, code="reason_required", extra={"reason": [message]})
+    qualification = _verification(qualification, actor)
+    status_move(
+        qualification,
+        Qualification.Status.REFUSED,
+        actor=actor,
+        note=reason,
+        fields={"verification_due": None},
+    )
+    agency_scope_recompute(agency=qualification.agency)
+    return qualification

@@ -18,12 +18,15 @@ from catalogue.models import ServiceItem
 
 
 def _held(qualifications: list[Qualification], today: datetime.date) -> list[tuple[int, str]]:
+    # Only certificates a regulator verified count (R3: an agency cannot certify itself).
     # Dates are compared here as well as by the daily expiry task, so a task that ran late
     # never lets an expired certificate count.
     return [
         (qualification.qualification_type_id, qualification.grade)
         for qualification in qualifications
-        if not qualification.expired and qualification.valid_from <= today <= qualification.valid_to
+        if qualification.status == Qualification.Status.VERIFIED
+        and not qualification.expired
+        and qualification.valid_from <= today <= qualification.valid_to
     ]
 
 

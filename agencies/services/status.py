@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import allowed, is_approval_department, is_member_of, require
-from agencies.models import Agency, AgencyStatusEvent
+from agencies.models import Agency, AgencyStatusEvent, Qualification
 from agencies.services.scope import agency_scope_recompute
 from agencies.services.staff_register import staff_register_conflicts
 from catalogue.models import QualificationRequirement, QualificationType, ServiceItem
@@ -273,6 +273,7 @@ def _holds_enough(agency: Agency, qualification_type: QualificationType) -> bool
         certificate.grade
         for certificate in agency.qualifications.filter(
             qualification_type=qualification_type,
+            status=Qualification.Status.VERIFIED,
             expired=False,
             valid_from__lte=today,
             valid_to__gte=today,

@@ -248,6 +248,10 @@ DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # follows a request from the proxy's log through ours.
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=True)
 
+# A certificate an agency adds or changes is verified by a regulator within this many
+# working days; until then it counts for nothing.
+QUALIFICATION_REVIEW_WORKDAYS = env.int("QUALIFICATION_REVIEW_WORKDAYS", default=2)
+
 # Grounds R3 forbids for refusing or suspending an agency (locality, quotas, sector, size):
 # a reason containing one of these phrases is refused with an explanation.
 AGENCY_FORBIDDEN_GROUNDS = env.list(

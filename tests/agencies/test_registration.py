@@ -4,11 +4,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, Role, User
 from accounts.validators import credit_code_derive
 from agencies.models import Agency, AgencyStatusEvent, Qualification
+from agencies.services.qualifications import qualification_verify
 from agencies.services.registration import CertificateInput, agency_register
-from tests.accounts.factories import TEST_PASSWORD
+from tests.accounts.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 from tests.agencies.factories import (
     PNG_BYTES,
     AgencyFactory,
@@ -92,6 +93,15 @@ def test_r3_registration_needs_nothing_but_the_required_fields():
         assert user.organisation == agency.organisation
         assert user.is_organisation_admin
         assert user.has_perm("accounts.change_organisation", agency.organisation)
+        # The certificate waits for a regulator before it counts (R3: no self-certifying).
+        certificate = agency.qualifications.get()
+        assert certificate.status == Qualification.Status.PENDING
+        assert certificate.verification_due is not None
+        assert not agency.scope.filter(in_scope=True, service_item=item).exists()
+        qualification_verify(
+            actor=UserFactory(organisation=OrganisationFactory(kind=Role.REGULATOR)),
+            qualification=certificate,
+        )
         assert set(
             agency.scope.filter(in_scope=True).values_list("service_item_id", flat=True)
         ) == {item.pk}

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Organisation, Role
@@ -8,7 +9,13 @@ from agencies.models import Affiliation, AgencyServiceScope, Practitioner, Quali
 from agencies.services.affiliations import affiliation_add, affiliation_end, affiliation_record
 from agencies.services.practitioners import practitioner_add, practitioner_remove
 from agencies.services.profile import agency_profile_update
-from agencies.services.qualifications import qualification_add, qualification_remove
+from agencies.services.qualifications import (
+    qualification_add,
+    qualification_refuse,
+    qualification_remove,
+    qualification_update,
+    qualification_verify,
+)
 from agencies.services.scope import agency_scope_recompute
 from agencies.services.scope_settings import scope_settings_update
 from core.identity import id_number_hash
@@ -29,6 +36,14 @@ from tests.refusals import refused
 pytestmark = pytest.mark.django_db
 
 ID_NUMBER = id_number_with_check("51140319900101123")
+
+
+@pytest.fixture
+def regulator_client_user():
+    regulator = UserFactory(organisation=OrganisationFactory(kind=Role.REGULATOR))
+    regulator_client = Client()
+    regulator_client.force_login(regulator)
+    return regulator_client, regulator
 
 
 @pytest.fixture
@@ -62,7 +77,8 @@ def test_r3_scope_is_computed_not_declared(agency, admin, admin_client):
     agency_scope_recompute(agency=agency)
     assert _in_scope(agency) == {open_item.pk}
 
-    # Adding a certificate (through the service) brings the item into scope.
+    # Adding a certificate (through the service) brings the item into scope once a regulator
+    # has verified it: until then it counts for nothing (the agency cannot certify itself).
     today = timezone.localdate()
     qualification = qualification_add(
         actor=admin,
@@ -74,6 +90,12 @@ def test_r3_scope_is_computed_not_declared(agency, admin, admin_client):
         valid_from=today - datetime.timedelta(days=10),
         valid_to=today + datetime.timedelta(days=10),
         scan=pdf_upload(),
+    )
+    assert qualification.status == Qualification.Status.PENDING
+    assert _in_scope(agency) == {open_item.pk}
+    qualification_verify(
+        actor=UserFactory(organisation=OrganisationFactory(kind=Role.REGULATOR)),
+        qualification=qualification,
     )
     assert _in_scope(agency) == {open_item.pk, needs_survey.pk}
 
@@ -510,3 +532,57 @@ def test_r4_ties_end_only_by_a_regulator_who_may_also_record_one_and_both_stay_p
         affiliation_end(actor=regulator, affiliation=tie, reason="再次")
     page = client.get(f"/agencies/{agency.pk}/").content.decode()
     assert "该机构由区住建局主管，未申报" in page and "已完成脱钩" in page
+
+
+def test_r3_an_agency_cannot_certify_itself(agency, admin, admin_client, regulator_client_user):
+    """agency20's story: a certificate the agency typed in itself, or an expired one whose end
+    date it edited to 2030, brings nothing into scope until a regulator has verified it."""
+    survey = QualificationTypeFactory(grades=["一类", "二类"])
+    needs_review = ServiceItemFactory()
+    QualificationRequirementFactory(
+        service_item=needs_review, qualification_type=survey, minimum_grade="二类"
+    )
+    today = timezone.localdate()
+    response = admin_client.post(
+        "/agencies/me/qualifications/add/",
+        {
+            "qualification_type": survey.pk,
+            "grade": "一类",
+            "number": "FAKE-SGT-0001",
+            "issuer": "我自己",
+            "valid_from": (today - datetime.timedelta(days=1)).isoformat(),
+            "valid_to": (today + datetime.timedelta(days=700)).isoformat(),
+            "scan": pdf_upload(),
+        },
+    )
+    assert response.status_code == 302
+    fake = Qualification.objects.get(number="FAKE-SGT-0001")
+    assert fake.status == Qualification.Status.PENDING
+    assert needs_review.pk not in _in_scope(agency)
+    # The regulator sees it in the queue, with the scan and the deadline, and refuses it.
+    regulator_client, regulator = regulator_client_user
+    queue = regulator_client.get("/admin/agency-review/certificates/").content.decode()
+    assert "FAKE-SGT-0001" in queue
+    qualification_refuse(actor=regulator, qualification=fake, reason="发证机关无此证书")
+    assert needs_review.pk not in _in_scope(agency)
+
+    # A verified certificate the agency edits (its end date moved) goes back for verification.
+    real = QualificationFactory(agency=agency, qualification_type=survey, grade="二类")
+    agency_scope_recompute(agency=agency)
+    assert needs_review.pk in _in_scope(agency)
+    qualification_update(
+        actor=admin,
+        qualification=real,
+        qualification_type=survey,
+        grade="二类",
+        number=real.number,
+        issuer=real.issuer,
+        valid_from=real.valid_from,
+        valid_to=datetime.date(2030, 1, 1),
+    )
+    real.refresh_from_db()
+    assert real.status == Qualification.Status.PENDING
+    assert needs_review.pk not in _in_scope(agency)
+    # Every step is on the public record.
+    page = admin_client.get(f"/agencies/{agency.pk}/").content.decode()
+    assert "发证机关无此证书" in page

@@ -48,6 +48,7 @@ ENTRY_PAGES = [
     "/admin/",
     "/admin/agency-review/",
     "/admin/agency-review/staff-register/",
+    "/admin/agency-review/certificates/",
     "/admin/objections/",
     "/admin/service_items/",
     "/admin/service_items/import/",

@@ -21,6 +21,7 @@ from accounts.services import organisation_create, user_create
 from accounts.validators import credit_code_derive
 from agencies.models import Agency, StaffRegisterEntry
 from agencies.services.practitioners import practitioner_add
+from agencies.services.qualifications import qualification_verify
 from agencies.services.registration import CertificateInput, agency_register
 from agencies.services.staff_register import StaffRegisterRow, staff_register_import
 from agencies.services.status import (
@@ -327,6 +328,13 @@ class Command(BaseCommand):
                     id_number=id_number,
                     role=role,
                 )
+            if index not in demo_data.CERTIFICATES_AWAITING_VERIFICATION:
+                for certificate in registration.agency.qualifications.all():
+                    qualification_verify(
+                        actor=regulator,
+                        qualification=certificate,
+                        note="已与发证机关信息核对一致（演示数据）",
+                    )
             self._agency_state(index, registration.agency, types, regulator)
 
     def _agency_state(

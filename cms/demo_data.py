@@ -423,6 +423,13 @@ PROJECTS = [
 # budget, selection method, outcome, quoting agency indexes with their amounts). Requests
 # whose outcome is decided at the deadline are published with a deadline seconds away, so the
 # demo's draws are real draws, made by the server clock and re-checkable.
+# After agency07 quotes on the optimal-price request, a regulator finds it is supervised by the
+# department approving the item: the quote stops counting, with the reason on the notice.
+TIE_FOUND_AFTER_QUOTING = ("PS-ZJ-018", 7, "核查发现该机构由本事项的审批部门主管，未如实申报")
+# Two requests for the same item, each below the fee-splitting threshold: the second is
+# refused at publication and stays a draft.
+FEE_SPLITTING_EXAMPLE = ("PS-ZJ-021", "20000")
+
 PURCHASE_SCENARIOS = [
     (0, "PS-ZJ-001", "180000", "random_draw", "awarded", {1: "150000", 2: "120000", 3: "135000"}),
     (

@@ -138,16 +138,19 @@ def agency_ineligibility_reasons(*, agency: Agency, purchase_request: PurchaseRe
             _("The agency is not active on the roster (%(status)s).")
             % {"status": agency.get_status_display()}
         )
-    if not agency.scope.filter(service_item=item, in_scope=True).exists():
-        reasons.append(_("The agency holds no valid qualification this service requires."))
-    if purchase_request.exclusions.filter(agency=agency).exists():
-        reasons.append(_("The owner excluded the agency, with a stated reason."))
-    if (
+    tied = (
         Affiliation.objects.current()
         .filter(agency=agency, department_id=item.approval_department_id)
         .exists()
-    ):
+    )
+    if tied:
         reasons.append(_("The agency is tied to the department that approves this service."))
+    # The scope leaves a tied department's items out; only say "no qualification" when the
+    # tie is not the reason.
+    elif not agency.scope.filter(service_item=item, in_scope=True).exists():
+        reasons.append(_("The agency holds no valid qualification this service requires."))
+    if purchase_request.exclusions.filter(agency=agency).exists():
+        reasons.append(_("The owner excluded the agency, with a stated reason."))
     if _on_staff_register().filter(agency=agency).exists():
         reasons.append(
             _("A person working for the agency is on the register of serving government staff.")

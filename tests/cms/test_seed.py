@@ -2,9 +2,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Organisation, Role, User
+from agencies.models import Qualification
 from catalogue.models import RegionalAssessmentKind, ServiceItem
 from cms import demo_data
-from market.models import Project, PurchaseRequest
+from market.models import Project, PurchaseRequest, Quote
 
 # Loading the demo takes seconds: it hashes passwords and lets real deadlines pass.
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -70,3 +71,20 @@ def test_seed_scale_bulk_creates_the_numbers_asked_for():
 
     assert Organisation.objects.filter(kind=Role.AGENCY).count() == agencies + 260
     assert PurchaseRequest.objects.count() == requests + 135
+
+
+def test_seed_demo_shows_the_rules_holding_after_the_gate():
+    call_command("seed_demo", verbosity=0)
+    # A certificate waits for a regulator (R3: no self-certifying),
+    assert Qualification.objects.filter(status=Qualification.Status.PENDING).exists()
+    # a quote stopped counting when a tie was found after it was made, and says why (R4),
+    invalid = Quote.objects.get(purchase_request__service_item__code="PS-ZJ-018", valid=False)
+    assert invalid.invalid_reason == "该机构与审批本服务的部门存在关联关系。"
+    assert invalid.purchase_request.status == PurchaseRequest.Status.AWARDED
+    # and a split purchase was refused: the second small request stayed a draft (R2).
+    statuses = set(
+        PurchaseRequest.objects.filter(service_item__code="PS-ZJ-021").values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == {PurchaseRequest.Status.QUOTING, PurchaseRequest.Status.DRAFT}

@@ -19,7 +19,8 @@ from PIL import Image, ImageDraw, ImageFont
 from accounts.models import Organisation, Role, User
 from accounts.services import organisation_create, user_create
 from accounts.validators import credit_code_derive
-from agencies.models import Agency, StaffRegisterEntry
+from agencies.models import Affiliation, Agency, StaffRegisterEntry
+from agencies.services.affiliations import affiliation_record
 from agencies.services.practitioners import practitioner_add
 from agencies.services.qualifications import qualification_verify
 from agencies.services.registration import CertificateInput, agency_register
@@ -41,6 +42,7 @@ from catalogue.services.items import (
 )
 from cms import demo_data
 from config.celery import app as celery_app
+from core.exceptions import ApplicationError
 from core.identity import id_number_hash
 from market.models import Project, PurchaseRequest, RegionalAssessment
 from market.services.clock import purchase_request_advance
@@ -426,8 +428,11 @@ class Command(BaseCommand):
                         1, purchase_request.service_item.statutory_time_limit_days - 5
                     ),
                 )
+            if code == demo_data.TIE_FOUND_AFTER_QUOTING[0]:
+                self._tie_found_after_quoting(purchase_request, users["regulator"])
             if soon:
                 closing.append(purchase_request)
+        self._fee_splitting_refused(projects[0], owner_users[projects[0].owner_id])
         if closing:
             # Let the real deadline pass; the draws are then made by the server clock as they
             # would be on any day, and anyone can re-check them.
@@ -435,6 +440,40 @@ class Command(BaseCommand):
             time.sleep(max(wait, 0) + 0.2)
             for purchase_request in closing:
                 purchase_request_advance(purchase_request=purchase_request)
+
+    def _tie_found_after_quoting(self, purchase_request: PurchaseRequest, regulator: User) -> None:
+        """A regulator finds, after an agency has quoted, that it is tied to the department
+        approving the item: its quote stops counting, and the notice shows why."""
+        agency_index, finding = demo_data.TIE_FOUND_AFTER_QUOTING[1:]
+        agency = Agency.objects.get(
+            organisation__members__username=self._agency_username(agency_index)
+        )
+        affiliation_record(
+            actor=regulator,
+            agency=agency,
+            kind=Affiliation.Kind.SUPERVISING_DEPARTMENT,
+            department=purchase_request.service_item.approval_department,
+            finding=finding,
+        )
+
+    def _fee_splitting_refused(self, project: Project, owner: User) -> None:
+        """A second small request for an item already bought small within the window stays a
+        draft: publishing it would split one purchase (the regulator's workspace lists it)."""
+        code, budget = demo_data.FEE_SPLITTING_EXAMPLE
+        terms = RequestTerms(
+            service_item=ServiceItem.objects.get(code=code),
+            budget=Decimal(budget),
+            selection_method="random_draw",
+            quote_deadline=timezone.now() + datetime.timedelta(days=6),
+            requirements_note="按示范合同约定的范围和深度完成服务，成果满足审批要求。",
+        )
+        first = purchase_request_create(actor=owner, project=project, terms=terms)
+        purchase_request_publish(actor=owner, purchase_request=first)
+        second = purchase_request_create(actor=owner, project=project, terms=terms)
+        try:
+            purchase_request_publish(actor=owner, purchase_request=second)
+        except ApplicationError as refusal:
+            self.stdout.write(f"  {second.number}: {refusal.message}")
 
     @staticmethod
     def _agency_username(index: int) -> str:

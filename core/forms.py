@@ -42,3 +42,24 @@ def handle_form(
         return None
     messages.success(request, success(result) if callable(success) else success)
     return redirect_to(result) if callable(redirect_to) else redirect(redirect_to)
+
+
+class ServiceActionMixin:
+    """The class-based form of `handle_form`, for back-office pages: a valid form runs one
+    service (`act`, given the cleaned data), says `get_done_message()` and goes to
+    `get_success_url()`; a refusal goes back onto the form beside the other errors."""
+
+    def act(self, data: dict) -> Any:
+        raise NotImplementedError
+
+    def get_done_message(self) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.act(form.cleaned_data)
+        except ApplicationError as error:
+            apply_application_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.get_done_message())
+        return redirect(self.get_success_url())

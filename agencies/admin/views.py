@@ -43,7 +43,7 @@ from agencies.services.staff_register import (
     staff_register_read,
 )
 from core.exceptions import ApplicationError
-from core.forms import apply_application_error
+from core.forms import ServiceActionMixin
 from core.workdays import workdays_between
 
 QUEUE_PAGE_SIZE = 20
@@ -168,7 +168,9 @@ ACTIONS = {
 }
 
 
-class AgencyActionView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, FormView):
+class AgencyActionView(
+    RegulatorRequiredMixin, ServiceActionMixin, WagtailAdminTemplateMixin, FormView
+):
     """Confirm one status action on one agency, with the reason or the cited qualifications
     its service asks for."""
 
@@ -215,17 +217,17 @@ class AgencyActionView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, FormVi
         )
         return context
 
-    def form_valid(self, form):
-        data = {key: value for key, value in form.cleaned_data.items() if key != "confirm"}
+    def act(self, data):
+        data = {key: value for key, value in data.items() if key != "confirm"}
         if "cited_qualification_types" in data:
             data["cited_qualification_types"] = list(data["cited_qualification_types"])
-        try:
-            self.action["service"](agency=self.agency, actor=self.request.user, **data)
-        except ApplicationError as error:
-            apply_application_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.action["done"] % {"agency": self.agency})
-        return HttpResponseRedirect(reverse("agency_review:agency", args=[self.agency.pk]))
+        self.action["service"](agency=self.agency, actor=self.request.user, **data)
+
+    def get_done_message(self):
+        return self.action["done"] % {"agency": self.agency}
+
+    def get_success_url(self):
+        return reverse("agency_review:agency", args=[self.agency.pk])
 
 
 class StaffRegisterImportView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, FormView):
@@ -310,7 +312,7 @@ class StaffRegisterImportView(RegulatorRequiredMixin, WagtailAdminTemplateMixin,
         return HttpResponseRedirect(reverse("agency_review:staff_register"))
 
 
-class TieView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, FormView):
+class TieView(RegulatorRequiredMixin, ServiceActionMixin, WagtailAdminTemplateMixin, FormView):
     """Record a tie a regulator found, or end one (R4): the agency cannot end its own."""
 
     template_name = "agencies/review/tie.html"
@@ -335,14 +337,11 @@ class TieView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(agency=self.agency, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            self.act(form.cleaned_data)
-        except ApplicationError as error:
-            apply_application_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.done)
-        return HttpResponseRedirect(reverse("agency_review:agency", args=[self.agency.pk]))
+    def get_done_message(self):
+        return self.done
+
+    def get_success_url(self):
+        return reverse("agency_review:agency", args=[self.agency.pk])
 
 
 class TieRecordView(TieView):
@@ -401,7 +400,9 @@ class CertificateQueueView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, Te
         return context
 
 
-class CertificateActionView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, FormView):
+class CertificateActionView(
+    RegulatorRequiredMixin, ServiceActionMixin, WagtailAdminTemplateMixin, FormView
+):
     template_name = "agencies/review/certificate_action.html"
     header_icon = "tick-inverse"
 
@@ -422,14 +423,11 @@ class CertificateActionView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, F
     def get_context_data(self, **kwargs):
         return super().get_context_data(certificate=self.certificate, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            self.act(form.cleaned_data)
-        except ApplicationError as error:
-            apply_application_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.done % {"certificate": self.certificate})
-        return HttpResponseRedirect(reverse("agency_review:certificates"))
+    def get_done_message(self):
+        return self.done % {"certificate": self.certificate}
+
+    def get_success_url(self):
+        return reverse("agency_review:certificates")
 
 
 class CertificateVerifyView(CertificateActionView):

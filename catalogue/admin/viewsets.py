@@ -42,6 +42,9 @@ class ServiceItemViewSet(ModelViewSet):
     ]
     list_filter = ["status", "fee_mode", "approval_department"]
     search_fields = ["code", "name"]
+    # The back office looks codes and names up in the database itself: the search index holds
+    # the Chinese-aware tokens the public catalogue searches, not a column per field.
+    search_backend_name = None
     edit_handler = ObjectList(
         [
             MultiFieldPanel(

@@ -5,7 +5,11 @@ from accounts.models import Role
 from catalogue.models import QualificationType, ServiceItem
 from catalogue.services import service_item_publish
 from tests.accounts.factories import OrganisationFactory
-from tests.catalogue.factories import PublishableServiceItemFactory, QualificationTypeFactory
+from tests.catalogue.factories import (
+    PublishableServiceItemFactory,
+    QualificationTypeFactory,
+    ServiceItemFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +165,15 @@ def test_back_office_pages_render(client, regulator_user):
     assert f"/admin/service_items/publish/{draft.pk}/" in draft_edit
     assert client.get("/admin/service_items/import/").status_code == 200
     assert client.get("/admin/service_items/new/").status_code == 200
+
+
+def test_the_back_office_finds_items_by_code_or_name(client, regulator_user):
+    """Issue 9's finding: /admin/service_items/?q=… answered 500 ("no such column: code")."""
+    ServiceItemFactory(name="环境影响评价文件编制", code="PS-ZJ-901")
+    ServiceItemFactory(name="房产测绘", code="PS-ZJ-902")
+    client.force_login(regulator_user)
+    for query in ("PS-ZJ-901", "环境影响"):
+        response = client.get("/admin/service_items/", {"q": query})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "PS-ZJ-901" in html and "PS-ZJ-902" not in html

@@ -13,6 +13,7 @@ from agencies.models import (
     AgencyStatusEvent,
     Practitioner,
     Qualification,
+    StaffRegisterEntry,
 )
 from catalogue.models import QualificationType, ServiceItem
 from catalogue.selectors import service_item_published
@@ -243,4 +244,21 @@ def qualifications_to_verify() -> QuerySet[Qualification]:
         Qualification.objects.filter(status=Qualification.Status.PENDING)
         .select_related("agency__organisation", "qualification_type")
         .order_by(F("verification_due").asc(nulls_last=True), "pk")
+    )
+
+
+def agencies_with_staff_register_matches() -> QuerySet[Agency]:
+    """Agencies on the roster employing someone on the register of serving government staff
+    (R4): they are not eligible for anything until it is resolved, and regulators follow them
+    up."""
+    on_register = Practitioner.objects.filter(
+        agency=OuterRef("pk"),
+        active=True,
+        id_number_hash__in=StaffRegisterEntry.objects.values("id_number_hash"),
+    )
+    return (
+        Agency.objects.filter(status__in=[Agency.Status.ACTIVE, Agency.Status.SUSPENDED])
+        .filter(Exists(on_register))
+        .select_related("organisation")
+        .order_by("organisation__name")
     )

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 
 from accounts.models import Role
 from accounts.selectors import organisation_counts
+from agencies.selectors import agencies_with_staff_register_matches
 from catalogue.selectors import service_item_list_for_department
 from core.pagination import paginate
 from core.services import calendar_warning
@@ -39,6 +40,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         context["outside_range"] = quotes_outside_reference_range()
         context["fee_splitting"] = fee_splitting_patterns()
         context["calendar_year_missing"] = calendar_warning()
+        context["staff_register_matches"] = agencies_with_staff_register_matches()
     elif role is None:
         return redirect("wagtailadmin_home")
     return render(request, f"cms/workspace_{role.value}.html", context)

@@ -6,11 +6,13 @@ import datetime
 import pytest
 from django.core import mail
 
+from accounts.models import Role
 from agencies.models import Affiliation, StaffRegisterEntry
 from agencies.services import affiliation_add, practitioner_add
 from core.identity import id_number_hash
 from market.models import PurchaseRequest, Quote
 from market.services.clock import purchase_requests_advance_due
+from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.test_staff_register import make_id_number
 from tests.market.scenario import NOW, Market
 from tests.refusals import refused
@@ -107,3 +109,20 @@ def test_r3_an_agency_eligible_again_before_the_deadline_counts_again(
     purchase_requests_advance_due()
     quote = Quote.objects.get(purchase_request=purchase_request, agency=market.agencies[2])
     assert not quote.valid and quote.invalid_reason
+
+
+def test_r4_a_new_staff_register_match_puts_the_agency_before_the_regulator(market, client):
+    official = make_id_number(78)
+    StaffRegisterEntry.objects.create(
+        id_number_hash=id_number_hash(official), department_name="区水利局"
+    )
+    practitioner_add(
+        actor=market.admins[2],
+        agency=market.agencies[2],
+        name="某官员",
+        id_number=official,
+        role="senior_manager",
+    )
+    client.force_login(UserFactory(organisation=OrganisationFactory(kind=Role.REGULATOR)))
+    page = client.get("/accounts/workspace/")
+    assert list(page.context["staff_register_matches"]) == [market.agencies[2]]

@@ -14,6 +14,8 @@ from django.utils import timezone
 from accounts.models import Role
 from agencies.models import Affiliation, Agency
 from catalogue.models import FeeMode, RegionalAssessmentKind, ServiceItem
+from core.models import CalendarDay
+from core.services import calendar_year_confirm
 from market.models import (
     PurchaseRequest,
     Quote,
@@ -560,3 +562,27 @@ def test_r2_the_regulator_sees_fee_splitting_and_quotes_outside_the_range(market
     rows = page.context["fee_splitting"]
     assert [(row["service_item__code"], row["count"]) for row in rows] == [(market.item.code, 2)]
     assert market.item.code in page.content.decode()
+
+
+def test_confirming_next_years_calendar_recomputes_a_provisional_publicity_period(
+    market, time_machine, regulator_user, django_capture_on_commit_callbacks
+):
+    # An award on Wednesday 30 December 2026 is public for three working days: into 2027,
+    # whose official schedule is not entered yet, so the end is provisional (4 January).
+    time_machine.move_to(datetime.datetime(2026, 12, 29, 1, 0, tzinfo=datetime.UTC), tick=False)
+    purchase_request = market.published(
+        quote_deadline=datetime.datetime(2026, 12, 30, 1, 0, tzinfo=datetime.UTC)
+    )
+    for index in range(3):
+        market.quote(purchase_request, index, str(90000 + index))
+    time_machine.move_to(datetime.datetime(2026, 12, 30, 2, 0, tzinfo=datetime.UTC), tick=False)
+    purchase_requests_advance_due()
+    purchase_request.refresh_from_db()
+    assert purchase_request.publicity_ends_on == datetime.date(2027, 1, 5)
+    # The regulator enters the schedule (here a sample: 4 January off) and confirms the year;
+    CalendarDay.objects.create(date=datetime.date(2027, 1, 4), is_workday=False, note="示例")
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_year_confirm(actor=regulator_user, year=2027, source="示例通知")
+    # the period is computed again on the entered calendar.
+    purchase_request.refresh_from_db()
+    assert purchase_request.publicity_ends_on == datetime.date(2027, 1, 6)

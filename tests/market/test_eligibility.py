@@ -8,7 +8,12 @@ from django.core import mail
 
 from accounts.models import Role
 from agencies.models import Affiliation, StaffRegisterEntry
-from agencies.services import affiliation_add, practitioner_add
+from agencies.services import (
+    affiliation_add,
+    affiliation_end,
+    affiliation_record,
+    practitioner_add,
+)
 from core.identity import id_number_hash
 from market.models import PurchaseRequest, Quote
 from market.services.clock import purchase_requests_advance_due
@@ -93,9 +98,7 @@ def test_r4_a_registered_official_joining_after_approval_makes_the_agency_inelig
     )
 
 
-def test_r3_an_agency_eligible_again_before_the_deadline_counts_again(
-    market, clock, django_capture_on_commit_callbacks
-):
+def test_r4_the_deadline_asks_the_rule_again_even_for_a_change_nobody_announced(market, clock):
     purchase_request = market.published()
     for index in range(3):
         market.quote(purchase_request, index, str(90000 + index))
@@ -126,3 +129,32 @@ def test_r4_a_new_staff_register_match_puts_the_agency_before_the_regulator(mark
     client.force_login(UserFactory(organisation=OrganisationFactory(kind=Role.REGULATOR)))
     page = client.get("/accounts/workspace/")
     assert list(page.context["staff_register_matches"]) == [market.agencies[2]]
+
+
+def test_r4_a_quote_counts_again_when_its_agency_is_eligible_again_before_the_deadline(
+    market, clock, django_capture_on_commit_callbacks
+):
+    purchase_request = market.published()
+    for index in range(3):
+        market.quote(purchase_request, index, str(90000 + index))
+    regulator = UserFactory(organisation=OrganisationFactory(kind=Role.REGULATOR))
+    with django_capture_on_commit_callbacks(execute=True):
+        tie = affiliation_record(
+            actor=regulator,
+            agency=market.agencies[2],
+            kind=Affiliation.Kind.SUPERVISING_DEPARTMENT,
+            department=market.item.approval_department,
+            finding="核查发现由审批部门主管",
+        )
+    quote = Quote.objects.get(purchase_request=purchase_request, agency=market.agencies[2])
+    assert not quote.valid
+    # The regulator finds the tie has ended before the deadline: the quote counts again,
+    with django_capture_on_commit_callbacks(execute=True):
+        affiliation_end(actor=regulator, affiliation=tie, reason="已完成脱钩改制")
+    quote.refresh_from_db()
+    assert quote.valid and quote.invalid_reason == ""
+    # and at the deadline the state-funded draw has its three quotes.
+    clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=1))
+    purchase_requests_advance_due()
+    purchase_request.refresh_from_db()
+    assert purchase_request.status == Status.AWARDED

@@ -101,6 +101,17 @@ def owns_purchase_request(user: Any, purchase_request: Any) -> bool:
     return purchase_request is not None and owns_project(user, purchase_request.project)
 
 
+@rules.predicate
+def is_classifying_department(user: Any, classification: Any) -> bool:
+    """Answers a request to classify a project as special or major: a member of the
+    approval department it was addressed to (R8)."""
+    return (
+        classification is not None
+        and _role(user) == Role.APPROVAL_DEPARTMENT
+        and user.organisation_id == classification.department_id
+    )
+
+
 # Regulators' work in the back office; the superuser policy above, in one expression.
 regulates = is_regulator | is_platform_admin
 
@@ -112,6 +123,8 @@ rules.add_rule("agencies.view_own_agency", is_agency_member)
 rules.add_rule("market.register_project", is_project_owner)
 rules.add_rule("market.act_for_project", owns_project)
 rules.add_rule("market.act_for_purchase_request", owns_purchase_request)
+rules.add_rule("market.classify_project", is_classifying_department)
+rules.add_rule("market.classify_projects", is_approval_department)
 
 # The refusal each rule gives when a service is asked by someone it does not allow.
 REFUSALS: dict[str, tuple[Any, str]] = {
@@ -127,6 +140,10 @@ REFUSALS: dict[str, tuple[Any, str]] = {
     "market.register_project": (_("Only project owners register projects."), "not_owner"),
     "market.act_for_project": (_("Only the project's owner may do this."), "not_owner"),
     "market.act_for_purchase_request": (_("Only the project's owner may do this."), "not_owner"),
+    "market.classify_project": (
+        _("Only the approval department asked may classify this project."),
+        "not_classifying_department",
+    ),
 }
 
 

@@ -16,6 +16,11 @@ agency_review_urls = [
     path("<int:pk>/ties/record/", admin_views.TieRecordView.as_view(), name="tie_record"),
     path("certificates/", admin_views.CertificateQueueView.as_view(), name="certificates"),
     path(
+        "certificates/register/",
+        admin_views.CertificateRegisterImportView.as_view(),
+        name="certificate_register",
+    ),
+    path(
         "certificates/<int:pk>/verify/",
         admin_views.CertificateVerifyView.as_view(),
         name="certificate_verify",

@@ -124,7 +124,7 @@ class ServiceItem(index.Indexed, StatusMachine):
     paid_by_department = models.BooleanField(
         _("paid by the approval department"),
         default=False,
-        help_text=_("The department commissions the service and pays from its budget (R2)."),
+        help_text=_("The department commissions the service and pays from its budget."),
     )
     guide_materials = models.TextField(
         _("materials the owner provides"), blank=True, help_text=_("One per line.")

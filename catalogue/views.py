@@ -1,5 +1,6 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from wagtail import hooks
 
 from catalogue.filters import ServiceItemFilter
@@ -13,6 +14,7 @@ from catalogue.selectors import (
 )
 from core.filters import filter_list
 from core.pagination import paginate
+from core.workdays import add_workdays
 
 # Apps above the catalogue add what they know about an item to its public page (the roster:
 # how many agencies qualify) through this hook: each function takes the item and returns
@@ -40,6 +42,10 @@ def catalogue_detail(request: HttpRequest, code: str) -> HttpResponse:
         "is_retired": item.status == ServiceItem.Status.RETIRED,
         "alternatives": item.requirement_alternatives,
         "versions": service_item_version_list(service_item=item),
+        # What the working-day limit means in dates, for a service started today (R10).
+        "time_limit_ends": add_workdays(timezone.localdate(), item.statutory_time_limit_days)
+        if item.statutory_time_limit_days
+        else None,
     }
     for add_context in hooks.get_hooks(ITEM_PAGE_HOOK):
         context.update(add_context(item))

@@ -4,6 +4,7 @@ services it names, and agencies and owners of the kind found in Meishan and near
 from accounts.models import Role
 from catalogue.models import FeeMode
 from catalogue.models import RegionalAssessmentKind as RA
+from core.models import Region
 from market.models import Project
 
 DEMO_PASSWORD = "Demo@2026-zjcs"  # noqa: S105 — printed on purpose: it is the demo's login
@@ -359,23 +360,47 @@ PROJECT_OWNERS = [
     ("成眉石化园区基础设施开发有限公司", "眉山市彭山区", "范晓"),
 ]
 
-# owner, name, investment code, region, funding, special or major
+# The region tree (R8): (name, kind, administrative division code, areas inside it).
+REGIONS = [
+    (
+        "眉山市彭山区",
+        Region.Kind.DISTRICT,
+        "511403",
+        [
+            ("凤鸣街道", Region.Kind.TOWN, "", []),
+            ("观音街道", Region.Kind.TOWN, "", []),
+            ("青龙街道", Region.Kind.TOWN, "", []),
+            ("黄丰镇", Region.Kind.TOWN, "", []),
+            (
+                "彭山经济开发区",
+                Region.Kind.PARK,
+                "",
+                [("青龙工业园", Region.Kind.ZONE, "", []), ("观音片区", Region.Kind.ZONE, "", [])],
+            ),
+            ("成眉石化园区", Region.Kind.PARK, "", []),
+        ],
+    )
+]
+
+# owner, name, investment code, region (a name in REGIONS), funding, and for a project whose
+# owner asked to classify it special or major: (reason, the approval department's answer or
+# None while it has not answered). Every project is approved by SPECIAL_PROJECT_DEPARTMENT.
 PROJECTS = [
     (
         0,
         "彭山区岷江大道（二期）道路工程",
         "2020-511403-48-01-000101",
-        "彭山区凤鸣街道",
+        "凤鸣街道",
         Project.Funding.STATE,
-        False,
+        None,
     ),
     (
         0,
         "彭山区城区污水处理厂提标改造工程",
         "2020-511403-77-01-000102",
-        "彭山区观音街道",
+        "观音街道",
         Project.Funding.STATE,
-        False,
+        None,
     ),
     (
         1,
@@ -383,31 +408,31 @@ PROJECTS = [
         "2020-511403-47-01-000201",
         "彭山经济开发区",
         Project.Funding.STATE,
-        False,
+        None,
     ),
     (
         2,
         "彭祖山景区游客服务中心建设项目",
         "2020-511403-78-03-000301",
-        "彭山区黄丰镇",
+        "黄丰镇",
         Project.Funding.SOCIAL,
-        False,
+        None,
     ),
     (
         3,
         "年产5万吨锂电池负极材料项目",
         "2020-511403-26-03-000401",
-        "彭山经济开发区",
+        "青龙工业园",
         Project.Funding.SOCIAL,
-        True,
+        ("总投资32亿元，列入省重点项目，生产工艺涉及新型负极材料，需单独开展环境影响评价。", None),
     ),
     (
         4,
         "食品加工生产线技术改造项目",
         "2020-511403-14-03-000501",
-        "彭山区青龙街道",
+        "青龙街道",
         Project.Funding.SOCIAL,
-        False,
+        None,
     ),
     (
         5,
@@ -415,9 +440,14 @@ PROJECTS = [
         "2020-511403-48-01-000601",
         "成眉石化园区",
         Project.Funding.STATE,
-        True,
+        (
+            "输送危险化学品的公共管廊，属重大工程。",
+            "经核实，项目输送危险化学品，属特殊工程，确认。",
+        ),
     ),
 ]
+
+SPECIAL_PROJECT_DEPARTMENT = "彭山生态环境局"
 
 # Purchase requests, one per state, made through the services: (project index, item code,
 # budget, selection method, outcome, quoting agency indexes with their amounts). Requests
@@ -426,6 +456,11 @@ PROJECTS = [
 # After agency07 quotes on the optimal-price request, a regulator finds it is supervised by the
 # department approving the item: the quote stops counting, with the reason on the notice.
 TIE_FOUND_AFTER_QUOTING = ("PS-ZJ-018", 7, "核查发现该机构由本事项的审批部门主管，未如实申报")
+# After the four surveying agencies quote on PS-ZJ-012, a regulator applies the issuing
+# authority's register of 测绘资质: it shows that agency23's certificate ended yesterday (the
+# agency had recorded a later date). The end is corrected on its record, the certificate
+# leaves its scope, and its quote — the lowest — stops counting, with the reason on the notice.
+CERTIFICATE_ENDED_AFTER_QUOTING = ("PS-ZJ-012", 23, "四川省自然资源厅测绘资质单位名录（演示数据）")
 # Two requests for the same item, each below the fee-splitting threshold: the second is
 # refused at publication and stays a draft.
 FEE_SPLITTING_EXAMPLE = ("PS-ZJ-021", "20000")
@@ -445,6 +480,14 @@ PURCHASE_SCENARIOS = [
     (3, "PS-ZJ-017", "60000", "lowest_price", "quoting", {3: "45000", 4: "47000"}),
     (3, "PS-ZJ-007", "120000", "random_draw", "published", {}),
     (0, "PS-ZJ-020", "30000", "random_draw", "cancelled", {}),
+    (
+        0,
+        "PS-ZJ-012",
+        "28000",
+        "lowest_price",
+        "awarded",
+        {20: "24000", 21: "22500", 22: "21000", 23: "20500"},
+    ),
     (1, "PS-ZJ-005", "80000", "random_draw", "draft", {}),
 ]
 CANCEL_REASON = "业主决定自行编制项目申请报告（该事项允许业主自行编制，R6）"
@@ -460,7 +503,11 @@ REGIONAL_ASSESSMENT = (
 # username, organisation (kind, index into its list, or None), display name
 DEMO_USERS = [
     ("owner", (Role.PROJECT_OWNER, 0), "徐光明（项目业主）"),
+    ("owner01", (Role.PROJECT_OWNER, 1), "付丽华（项目业主）"),
     ("owner02", (Role.PROJECT_OWNER, 2), "魏东（项目业主）"),
+    ("owner03", (Role.PROJECT_OWNER, 3), "潘静（项目业主）"),
+    ("owner04", (Role.PROJECT_OWNER, 4), "姜涛（项目业主）"),
+    ("owner05", (Role.PROJECT_OWNER, 5), "范晓（项目业主）"),
     ("agency", (Role.AGENCY, 0), "刘晓峰（中介机构）"),  # registers with its agency
     ("regulator", (Role.REGULATOR, 0), "区行政审批局 监管员"),
     ("approval", (Role.APPROVAL_DEPARTMENT, 3), "彭山生态环境局 审批员"),
@@ -620,3 +667,13 @@ PRACTITIONERS = {
 }
 # The serving government employee whose ID the practitioner of agency 27 shares (R4).
 STAFF_REGISTER = [("511403198001010015", "区住建局")]
+
+# A sample of next year's make-up working days, entered as a regulator would once the State
+# Council publishes the schedule — clearly marked as a sample, and the year left unconfirmed,
+# so its deadlines stay provisional (暂定) until a regulator confirms the real schedule.
+SAMPLE_CALENDAR = {
+    2027: [
+        ("2027-02-14", True, "示例数据：春节调休上班（演示用，非国务院通知）"),
+        ("2027-02-20", True, "示例数据：春节调休上班（演示用，非国务院通知）"),
+    ],
+}

@@ -13,6 +13,7 @@ from core.services import calendar_warning
 from market.selectors import (
     fee_splitting_patterns,
     invitation_unread_count,
+    project_classifications_pending,
     project_list_for_owner,
     purchase_request_list_for_owner,
     quotes_outside_reference_range,
@@ -32,6 +33,9 @@ def workspace(request: HttpRequest) -> HttpResponse:
         context["page"] = paginate(
             request, service_item_list_for_department(department=organisation)
         )
+        context["classifications_pending"] = project_classifications_pending(
+            department=organisation
+        ).count()
     elif role == Role.AGENCY:
         # An agency's primary key is its organisation's.
         context["unread_invitation_count"] = invitation_unread_count(agency_id=organisation.pk)

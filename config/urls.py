@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("catalogue/", include("catalogue.urls")),
     path("my/requests/", include("market.owner_urls")),
     path("my/quotes/", include("market.agency_urls")),
+    path("my/classifications/", include("market.department_urls")),
     path("", include("market.urls")),
     path("agencies/", include("agencies.urls")),
     path("", include(wagtail_urls)),

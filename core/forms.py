@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from core.exceptions import ApplicationError
+from core.models import Region
 
 
 def apply_application_error(form: forms.BaseForm, error: ApplicationError) -> None:
@@ -60,6 +61,31 @@ class ServiceActionMixin:
             self.act(form.cleaned_data)
         except ApplicationError as error:
             apply_application_error(form, error)
+            if hasattr(self, "get_error_message"):
+                # Wagtail's generic model views draw their error banner from these, which
+                # only their own validation sets.
+                self.produced_error_code = error.code
+                self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
         messages.success(self.request, self.get_done_message())
         return redirect(self.get_success_url())
+
+
+class _RegionLabels:
+    def label_from_instance(self, obj: Any) -> str:
+        # Choices come in tree order (Region's ordering), so indenting by depth draws the tree.
+        return obj.tree_label
+
+
+class RegionChoiceField(_RegionLabels, forms.ModelChoiceField):
+    """One area, chosen from the region tree."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Region.objects.all(), **kwargs)
+
+
+class RegionMultipleChoiceField(_RegionLabels, forms.ModelMultipleChoiceField):
+    """Several areas, chosen from the region tree."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Region.objects.all(), **kwargs)

@@ -3,6 +3,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
 
 
 class CalendarDay(models.Model):
@@ -56,6 +57,53 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class Region(MP_Node):
+    """An area of the jurisdiction, in a tree: a district holds towns, streets and parks, a
+    park may hold zones. Regional assessments cover areas and projects are built in one, so
+    an assessment made for a park covers every zone inside it (R8) — names typed by hand
+    never have to match. Kept by regulators; treebeard's materialised path (Wagtail's own
+    tree library) makes "this area or any area around it" one indexed lookup."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("District or county")
+        TOWN = "town", _("Town or street")
+        PARK = "park", _("Industrial park or development zone")
+        ZONE = "zone", _("Zone within a park")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    code = models.CharField(
+        _("administrative division code"),
+        max_length=12,
+        blank=True,
+        help_text=_("The statistical division code where it has one, e.g. 511403."),
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=~models.Q(code=""), name="region_unique_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def _tree_label(self) -> str:
+        """The name indented by its depth, for lists and choices in tree order."""
+        return "\u3000" * (self.depth - 1) + self.name
+
+    _tree_label.short_description = _("name")  # type: ignore[attr-defined]
+    tree_label = property(_tree_label)
+
+    def lineage_paths(self) -> list[str]:
+        """The paths of this area and of every area containing it, outermost first."""
+        return [self.path[: level * self.steplen] for level in range(1, self.depth + 1)]
 
 
 class StatusMachine(models.Model):

@@ -119,3 +119,16 @@ def status_created(instance: StatusMachine, *, actor: Any = None, note: str = ""
         actor=actor,
         note=note,
     )
+
+
+def status_note(instance: StatusMachine, *, actor: Any = None, note: str) -> StatusEvent:
+    """Record something that happened to `instance` without moving it (a corrected date, say),
+    so its history stays complete."""
+    event_model = apps.get_model(type(instance).STATUS_EVENT_MODEL)
+    return event_model._default_manager.create(
+        **{type(instance).STATUS_EVENT_SUBJECT: instance},
+        from_status=instance.status,
+        to_status=instance.status,
+        actor=actor,
+        note=note,
+    )

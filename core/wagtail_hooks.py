@@ -1,12 +1,16 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.views.generic import CreateView
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from core.exceptions import ApplicationError
-from core.forms import apply_application_error
-from core.models import CalendarDay, CalendarYear
-from core.services import calendar_year_confirm
+from core.forms import RegionChoiceField, ServiceActionMixin
+from core.models import CalendarDay, CalendarYear, Region
+from core.services import calendar_year_confirm, region_add, region_delete, region_update
 
 
 class CalendarDayViewSet(ModelViewSet):
@@ -29,24 +33,16 @@ def register_calendar_day_viewset():
     return CalendarDayViewSet("calendar_days")
 
 
-class CalendarYearCreateView(CreateView):
+class CalendarYearCreateView(ServiceActionMixin, CreateView):
     """Confirming a year goes through the service, which has the deadlines recomputed."""
 
-    def save_instance(self):
-        return calendar_year_confirm(
-            actor=self.request.user,
-            year=self.form.cleaned_data["year"],
-            source=self.form.cleaned_data["source"],
+    def act(self, data):
+        self.object = calendar_year_confirm(
+            actor=self.request.user, year=data["year"], source=data["source"]
         )
 
-    def form_valid(self, form):
-        self.form = form
-        try:
-            self.object = self.save_instance()
-        except ApplicationError as error:
-            apply_application_error(form, error)
-            return self.form_invalid(form)
-        return self.save_action()
+    def get_done_message(self):
+        return gettext("The calendar of %(year)d is confirmed.") % {"year": self.object.year}
 
 
 class CalendarYearViewSet(ModelViewSet):
@@ -68,3 +64,76 @@ class CalendarYearViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_calendar_year_viewset():
     return CalendarYearViewSet("calendar_years")
+
+
+class RegionAdminForm(WagtailAdminModelForm):
+    parent = RegionChoiceField(
+        label=_("Inside"),
+        required=False,
+        help_text=_("The area that contains this one; empty for a district at the top."),
+    )
+
+    class Meta:
+        model = Region
+        fields = ["name", "kind", "code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["parent"].initial = self.instance.get_parent()
+
+
+class RegionCreateView(ServiceActionMixin, CreateView):
+    def act(self, data):
+        self.object = region_add(actor=self.request.user, **data)
+
+    def get_done_message(self):
+        return gettext("Region %(name)s added.") % {"name": self.object.name}
+
+
+class RegionEditView(ServiceActionMixin, EditView):
+    def act(self, data):
+        self.object = region_update(actor=self.request.user, region=self.object, **data)
+
+    def get_done_message(self):
+        return gettext("Region %(name)s saved.") % {"name": self.object.name}
+
+
+class RegionDeleteView(DeleteView):
+    """Only an empty, unused area goes; the service says why another cannot."""
+
+    def form_valid(self, form):
+        try:
+            region_delete(actor=self.request.user, region=self.object)
+        except ApplicationError as error:
+            messages.error(self.request, error.message)
+            return redirect(self.get_success_url())
+        messages.success(
+            self.request, gettext("Region %(name)s removed.") % {"name": self.object.name}
+        )
+        return redirect(self.get_success_url())
+
+
+class RegionViewSet(ModelViewSet):
+    """The region tree that projects and regional assessments choose from (R8)."""
+
+    model = Region
+    icon = "site"
+    menu_label = _("Regions")
+    menu_order = 111
+    add_to_admin_menu = True
+    add_view_class = RegionCreateView
+    edit_view_class = RegionEditView
+    delete_view_class = RegionDeleteView
+    copy_view_enabled = False
+    list_display = ["tree_label", "kind", "code"]
+    ordering = ["path"]
+    list_per_page = 100
+
+    def get_form_class(self, for_update=False):
+        return RegionAdminForm
+
+
+@hooks.register("register_admin_viewset")
+def register_region_viewset():
+    return RegionViewSet("regions")

@@ -107,7 +107,7 @@ class QuoteForm(forms.Form):
                 label=_("Its share of the work"), max_length=255, required=False
             )
         self.fields["member_1"].help_text = _(
-            "Optional: a joint intermediary led by your agency (R7). Each member must itself "
+            "Optional: a joint intermediary led by your agency. Each member must itself "
             "be eligible for this request."
         )
 

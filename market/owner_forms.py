@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from agencies.models import Agency
 from catalogue.models import ServiceItem
+from core.forms import RegionChoiceField
 from market.models import Project, PurchaseRequest, Quote, SelectionMethod
 from market.services.requests import PRICE_CRITERION, RequestTerms, direct_selection_allowed
 
@@ -57,23 +58,38 @@ class ProjectForm(forms.Form):
         max_length=40,
         help_text=_("The code 投资项目代码 given when the project was filed or approved."),
     )
-    region = forms.CharField(
+    region = RegionChoiceField(
         label=_("Region"),
-        max_length=100,
         help_text=_(
-            "Where the project is built, e.g. 彭山区; it decides which regional assessments "
-            "apply (R8)."
+            "Where the project is built; it decides which regional assessments apply. "
+            "Choose the smallest area that contains the site."
         ),
     )
     funding = forms.ChoiceField(
         label=_("Funding"), choices=Project.Funding.choices, widget=forms.RadioSelect
     )
-    is_special_or_major = forms.BooleanField(
+    approval_department = forms.ModelChoiceField(
+        label=_("Approval department"),
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.APPROVAL_DEPARTMENT),
+        required=False,
+        help_text=_("The department that approves the project."),
+    )
+    special_or_major_reason = forms.CharField(
         label=_("Special or major project"),
         required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "Special and major projects buy the service even inside a regional assessment."
+            "Special and major projects buy the service even inside a regional assessment. "
+            "If the project is one, say why: the approval department confirms it before it "
+            "counts. Leave empty otherwise."
         ),
+    )
+
+
+class ProjectClassificationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the project is special or major"),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
@@ -112,7 +128,7 @@ class PurchaseRequestForm(forms.Form):
     service_item = ServiceItemChoiceField(
         label=_("Service item"),
         queryset=ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED).order_by("code"),
-        help_text=_("Only services published in the catalogue can be bought (R1)."),
+        help_text=_("Only services published in the catalogue can be bought."),
     )
     budget = forms.DecimalField(
         label=_("Budget or ceiling (yuan)"), max_digits=14, decimal_places=2

@@ -10,6 +10,11 @@ urlpatterns: list = [
     path("new/", owner_views.request_new, name="request_new"),
     path("projects/", owner_views.project_list, name="projects"),
     path("projects/new/", owner_views.project_new, name="project_new"),
+    path(
+        "projects/<int:pk>/classification/",
+        owner_views.project_classify,
+        name="project_classify",
+    ),
     path("<str:number>/", owner_views.request_detail, name="request_detail"),
     path("<str:number>/publish/", owner_views.request_publish, name="request_publish"),
     path("<str:number>/cancel/", owner_views.request_cancel, name="request_cancel"),

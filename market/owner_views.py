@@ -29,6 +29,7 @@ from market.owner_forms import (
     CancelForm,
     ChooseForm,
     ObjectionForm,
+    ProjectClassificationForm,
     ProjectForm,
     PurchaseRequestForm,
     RepublishForm,
@@ -41,12 +42,13 @@ from market.selectors import (
     eligible_agencies,
     notice_opened_quotes,
     objections_for_owner,
+    project_classifications,
     project_list_for_owner,
     purchase_request_list_for_owner,
     quotes_choosable,
     regional_assessment_covering,
 )
-from market.services.projects import project_create
+from market.services.projects import project_classification_request, project_create
 from market.services.requests import (
     purchase_request_cancel,
     purchase_request_create,
@@ -114,6 +116,30 @@ def project_new(request: HttpRequest) -> HttpResponse:
         redirect_to="owner:projects",
     )
     return done or render(request, "market/owner/project_form.html", {"form": form})
+
+
+@owner_required
+def project_classify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the approval department to classify the project as special or major (R8), and
+    read its earlier answers."""
+    project = _owner(request).projects.filter(pk=pk).select_related("approval_department").first()
+    if project is None:
+        raise Http404
+    form = ProjectClassificationForm(request.POST or None)
+    done = handle_form(
+        request,
+        form,
+        lambda data: project_classification_request(
+            actor=request.user, project=project, reason=data["reason"]
+        ),
+        success=_("The request is sent to the approval department."),
+        redirect_to="owner:projects",
+    )
+    return done or render(
+        request,
+        "market/owner/project_classify.html",
+        {"project": project, "form": form, "classifications": project_classifications(project)},
+    )
 
 
 # Purchase requests ----------------------------------------------------------------------------

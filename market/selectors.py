@@ -19,6 +19,7 @@ from market.models import (
     Invitation,
     Objection,
     Project,
+    ProjectClassification,
     PurchaseRequest,
     Quote,
     RegionalAssessment,
@@ -76,10 +77,30 @@ def quoting_open(
 
 
 def project_list_for_owner(*, owner: Organisation) -> QuerySet[Project]:
+    pending = ProjectClassification.objects.filter(
+        project=OuterRef("pk"), status=ProjectClassification.Status.PENDING
+    )
     return (
         Project.objects.filter(owner=owner)
-        .annotate(request_count=Count("requests"))
+        .select_related("region")
+        .annotate(request_count=Count("requests"), classification_pending=Exists(pending))
         .order_by("-created_at")
+    )
+
+
+def project_classifications(project: Project) -> QuerySet[ProjectClassification]:
+    """A project's requests to be classified special or major, and the answers, newest first."""
+    return project.classifications.select_related("department", "decided_by")
+
+
+def project_classifications_pending(*, department: Organisation) -> QuerySet[ProjectClassification]:
+    """The requests an approval department has still to answer, oldest first."""
+    return (
+        ProjectClassification.objects.filter(
+            department=department, status=ProjectClassification.Status.PENDING
+        )
+        .select_related("project__owner", "project__region")
+        .order_by("requested_at", "pk")
     )
 
 
@@ -165,11 +186,17 @@ def regional_assessment_covering(
 ) -> RegionalAssessment | None:
     """The regional assessment that makes buying this service unnecessary (R8), or None."""
     kind = purchase_request.service_item.regional_assessment_kind
-    if not kind or purchase_request.project.is_special_or_major:
+    project = purchase_request.project
+    if not kind or project.is_special_or_major:
         return None
-    candidates = RegionalAssessment.objects.filter(
-        region=purchase_request.project.region, valid_from__lte=on, valid_to__gte=on
-    ).order_by("-valid_from")
+    # The project's area or any area containing it (a park's assessment covers its zones).
+    candidates = (
+        RegionalAssessment.objects.filter(
+            areas__path__in=project.region.lineage_paths(), valid_from__lte=on, valid_to__gte=on
+        )
+        .distinct()
+        .order_by("-valid_from", "pk")
+    )
     return next((assessment for assessment in candidates if kind in assessment.kinds), None)
 
 

@@ -54,4 +54,8 @@ def verify_draw(request: HttpRequest, number: str) -> HttpResponse:
 
 def regional_assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(RegionalAssessment, pk=pk)
-    return render(request, "market/regional_assessment.html", {"assessment": assessment})
+    return render(
+        request,
+        "market/regional_assessment.html",
+        {"assessment": assessment, "areas": assessment.areas.order_by("path")},
+    )

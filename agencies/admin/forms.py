@@ -7,6 +7,7 @@ from accounts.models import Organisation
 from agencies.models import Affiliation
 from agencies.services.affiliations import DEPARTMENT_KINDS
 from agencies.services.status import legally_required_qualification_types
+from catalogue.models import QualificationType
 
 
 class ApproveForm(forms.Form):
@@ -19,9 +20,7 @@ class RejectForm(forms.Form):
         queryset=legally_required_qualification_types().order_by("name"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_(
-            "Only a legally required qualification can be a reason to return an agency (R3)."
-        ),
+        help_text=_("Only a legally required qualification can be a reason to return an agency."),
     )
     reason = forms.CharField(
         label=_("Explanation (optional)"), required=False, widget=forms.Textarea
@@ -42,6 +41,26 @@ class StaffRegisterUploadForm(forms.Form):
         label=_("This file is the whole register: remove everyone not in it"),
         required=False,
         initial=True,
+    )
+
+
+class CertificateRegisterUploadForm(forms.Form):
+    qualification_type = forms.ModelChoiceField(
+        label=_("Qualification"), queryset=QualificationType.objects.order_by("name")
+    )
+    source = forms.CharField(
+        label=_("Register"),
+        max_length=150,
+        help_text=_(
+            "Who published it and when, e.g. 四川省自然资源厅测绘资质单位名录（2026-12-01）."
+        ),
+    )
+    file = forms.FileField(
+        label=_("Register file (CSV or Excel .xlsx)"),
+        help_text=_(
+            "Columns with the headers 证书编号, 统一社会信用代码, 资质等级 and 有效期至; "
+            "证书状态 is optional (有效 or empty for a certificate in force)."
+        ),
     )
 
 

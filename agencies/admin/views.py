@@ -5,6 +5,8 @@ Only regulators (and platform administrators) get here. Wagtail's admin already 
 `wagtailadmin.access_admin`; these views also check the role, and the services check it
 again, so an approval department never reviews, chooses or recommends an agency (R4)."""
 
+import datetime
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -19,6 +21,7 @@ from accounts.mixins import RegulatorRequiredMixin
 from agencies.admin.forms import (
     ApproveForm,
     CertificateRefuseForm,
+    CertificateRegisterUploadForm,
     CertificateVerifyForm,
     ReasonForm,
     RejectForm,
@@ -30,6 +33,12 @@ from agencies.models import Affiliation, Agency, Qualification, StaffRegisterEnt
 from agencies.selectors import qualifications_to_verify
 from agencies.services import status as status_services
 from agencies.services.affiliations import affiliation_end, affiliation_record
+from agencies.services.certificate_register import (
+    RegisterEntry,
+    certificate_register_apply,
+    certificate_register_plan,
+    certificate_register_read,
+)
 from agencies.services.qualifications import qualification_refuse, qualification_verify
 from agencies.services.review import (
     ReviewCountdown,
@@ -42,12 +51,14 @@ from agencies.services.staff_register import (
     staff_register_import,
     staff_register_read,
 )
+from catalogue.models import QualificationType
 from core.exceptions import ApplicationError
 from core.forms import ServiceActionMixin
 from core.workdays import workdays_between
 
 QUEUE_PAGE_SIZE = 20
 STAFF_REGISTER_SESSION_KEY = "agencies:staff-register-import"
+CERTIFICATE_REGISTER_SESSION_KEY = "agencies:certificate-register-import"
 
 
 def _queue_breadcrumbs():
@@ -398,6 +409,96 @@ class CertificateQueueView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, Te
             rows.append((certificate, countdown))
         context.update(page_obj=page, rows=rows)
         return context
+
+
+class CertificateRegisterImportView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    """Verify certificates in bulk against an issuing authority's register: upload it, see
+    what it will verify, correct and refuse, then confirm (agencies/services/
+    certificate_register.py)."""
+
+    template_name = "agencies/review/certificate_register_import.html"
+    form_class = CertificateRegisterUploadForm
+    page_title = _("Verify against an issuing authority's register")
+    header_icon = "doc-full"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *_queue_breadcrumbs()[:1],
+            {"url": reverse("agency_review:certificates"), "label": _("Certificates to verify")},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm()
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            entries = certificate_register_read(
+                actor=self.request.user, upload=form.cleaned_data["file"]
+            )
+        except ApplicationError as error:
+            form.add_error("file", error.message)
+            return self.render_to_response(
+                self.get_context_data(form=form, row_errors=error.extra.get("rows", []))
+            )
+        qualification_type, source = (
+            form.cleaned_data["qualification_type"],
+            form.cleaned_data["source"],
+        )
+        self.request.session[CERTIFICATE_REGISTER_SESSION_KEY] = {
+            "qualification_type": qualification_type.pk,
+            "source": source,
+            "entries": [
+                [e.row, e.number, e.credit_code, e.grade, e.valid_to.isoformat(), e.in_force]
+                for e in entries
+            ],
+        }
+        plan = certificate_register_plan(
+            qualification_type=qualification_type, entries=entries, source=source
+        )
+        return self.render_to_response(
+            self.get_context_data(
+                form=form, plan=plan, rows=len(entries), qualification_type=qualification_type
+            )
+        )
+
+    def confirm(self):
+        pending = self.request.session.pop(CERTIFICATE_REGISTER_SESSION_KEY, None)
+        if not pending:
+            messages.error(self.request, _("Upload the register again; the preview has expired."))
+            return HttpResponseRedirect(reverse("agency_review:certificate_register"))
+        entries = [
+            RegisterEntry(
+                row=row,
+                number=number,
+                credit_code=credit_code,
+                grade=grade,
+                valid_to=datetime.date.fromisoformat(valid_to),
+                in_force=in_force,
+            )
+            for row, number, credit_code, grade, valid_to, in_force in pending["entries"]
+        ]
+        try:
+            outcomes = certificate_register_apply(
+                actor=self.request.user,
+                qualification_type=get_object_or_404(
+                    QualificationType, pk=pending["qualification_type"]
+                ),
+                entries=entries,
+                source=pending["source"],
+            )
+        except ApplicationError as error:
+            messages.error(self.request, error.message)
+            return HttpResponseRedirect(reverse("agency_review:certificate_register"))
+        verified = sum(outcome.verify for outcome in outcomes)
+        messages.success(
+            self.request,
+            _("The register was applied: %(verified)d certificates match it, %(refused)d do not.")
+            % {"verified": verified, "refused": len(outcomes) - verified},
+        )
+        return HttpResponseRedirect(reverse("agency_review:certificates"))
 
 
 class CertificateActionView(

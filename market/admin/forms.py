@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from catalogue.models import RegionalAssessmentKind
+from core.forms import RegionMultipleChoiceField
 from core.uploads import PDF, validate_upload
 from market.models import RegionalAssessment
 
@@ -17,12 +18,17 @@ class RegionalAssessmentAdminForm(WagtailAdminModelForm):
         choices=RegionalAssessmentKind.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    areas = RegionMultipleChoiceField(
+        label=_("areas covered"),
+        help_text=_("Every area inside a chosen area is covered too."),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = RegionalAssessment
         fields = [
             "title",
-            "region",
+            "areas",
             "kinds",
             "valid_from",
             "valid_to",

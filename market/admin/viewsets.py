@@ -16,8 +16,8 @@ class RegionalAssessmentViewSet(ModelViewSet):
     menu_label = _("Regional assessments")
     menu_order = 110
     add_to_admin_menu = True
-    list_display = ["title", "region", "valid_from", "valid_to"]
-    search_fields = ["title", "region"]
+    list_display = ["title", "valid_from", "valid_to"]
+    search_fields = ["title"]
     copy_view_enabled = False
 
     def get_form_class(self, for_update=False):

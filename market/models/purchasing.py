@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from catalogue.models import RegionalAssessmentKind, ServiceItem
-from core.models import StatusEvent, StatusMachine, status_event_fields
+from core.models import Region, StatusEvent, StatusMachine, status_event_fields
 
 
 class SelectionMethod(models.TextChoices):
@@ -38,9 +38,25 @@ class Project(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     investment_code = models.CharField(_("investment project code"), max_length=40, unique=True)
-    region = models.CharField(_("region"), max_length=100)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="projects"
+    )
     funding = models.CharField(_("funding"), max_length=16, choices=Funding.choices)
-    is_special_or_major = models.BooleanField(_("special or major project"), default=False)
+    approval_department = models.ForeignKey(
+        Organisation,
+        verbose_name=_("approval department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_projects",
+        limit_choices_to={"kind": Organisation.Kind.APPROVAL_DEPARTMENT},
+        help_text=_("The department that approves the project."),
+    )
+    # Set only by market.services.projects.project_classification_decide, when the approval
+    # department confirms an owner's request; the owner cannot tick it (R8).
+    is_special_or_major = models.BooleanField(
+        _("special or major project"), default=False, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -52,14 +68,77 @@ class Project(models.Model):
         return self.name
 
 
+class ProjectClassification(models.Model):
+    """An owner's request that the project be classified as special or major (特殊工程和重大
+    工程), and the approval department's answer. Only a confirmed classification exempts the
+    project from a regional assessment (R8); the owner's word alone does not."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the approval department")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Refused")
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="classifications",
+    )
+    department = models.ForeignKey(
+        Organisation,
+        verbose_name=_("approval department"),
+        on_delete=models.PROTECT,
+        related_name="project_classifications",
+    )
+    reason = models.TextField(_("owner's reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("department's note"), blank=True)
+
+    class Meta:
+        verbose_name = _("special or major project classification")
+        verbose_name_plural = _("special or major project classifications")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=models.Q(status="pending"),
+                name="project_classification_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} ({self.get_status_display()})"
+
+
 class RegionalAssessment(models.Model):
     """A regional assessment (区域评估, R8): the government assessed a whole area once for some
     kinds; projects inside it reuse the result instead of buying the service again, unless
     they are special or major."""
 
     title = models.CharField(_("title"), max_length=200)
-    region = models.CharField(
-        _("region"), max_length=100, db_index=True, help_text=_("As projects name it.")
+    areas = models.ManyToManyField(
+        Region,
+        verbose_name=_("areas covered"),
+        related_name="regional_assessments",
+        help_text=_("Every area inside a chosen area is covered too."),
     )
     kinds = models.JSONField(_("assessment kinds covered"), default=list)
     valid_from = models.DateField(_("valid from"))

@@ -82,9 +82,9 @@ def _priced(
         raise ApplicationError(str(exc), code="bad_amount", extra={field: [str(exc)]}) from None
     ceiling = item.fee_ceiling
     if item.fee_mode == FeeMode.GOVERNMENT_GUIDANCE and ceiling is not None and value > ceiling:
-        message = _(
-            "The amount is above the government guidance ceiling of %(ceiling)s yuan (R2)."
-        ) % {"ceiling": ceiling}
+        message = _("The amount is above the government guidance ceiling of %(ceiling)s yuan.") % {
+            "ceiling": ceiling
+        }
         raise ApplicationError(message, code="above_ceiling", extra={"amount": [message]})
     if value > purchase_request.budget:
         message = _("The amount is above the owner's budget of %(budget)s yuan.") % {

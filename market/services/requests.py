@@ -60,9 +60,7 @@ def _terms_errors(project: Project, terms: RequestTerms, now: datetime.datetime)
     errors: dict[str, list[str]] = {}
     item = terms.service_item
     if item.status != ServiceItem.Status.PUBLISHED:
-        errors["service_item"] = [
-            _("Only a service published in the catalogue can be bought (R1).")
-        ]
+        errors["service_item"] = [_("Only a service published in the catalogue can be bought.")]
     if item.paid_by_department:
         errors["service_item"] = [
             _(
@@ -275,9 +273,9 @@ def purchase_request_publish(*, actor: User, purchase_request: PurchaseRequest) 
         raise ApplicationError(
             _(
                 "A regional assessment (%(title)s) already covers this service in %(region)s; "
-                "the project reuses its result and need not buy the service (R8)."
+                "the project reuses its result and need not buy the service."
             )
-            % {"title": covering.title, "region": covering.region},
+            % {"title": covering.title, "region": purchase_request.project.region.name},
             code="covered_by_regional_assessment",
             extra={
                 "regional_assessment_url": reverse("market:regional_assessment", args=[covering.pk])

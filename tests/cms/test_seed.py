@@ -1,11 +1,14 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
 from agencies.models import Qualification
 from catalogue.models import RegionalAssessmentKind, ServiceItem
 from cms import demo_data
-from market.models import Project, PurchaseRequest, Quote
+from core.models import CalendarDay, Region
+from core.workdays import year_is_provisional
+from market.models import Project, ProjectClassification, PurchaseRequest, Quote, RegionalAssessment
 
 # Loading the demo takes seconds: it hashes passwords and lets real deadlines pass.
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -73,7 +76,7 @@ def test_seed_scale_bulk_creates_the_numbers_asked_for():
     assert PurchaseRequest.objects.count() == requests + 135
 
 
-def test_seed_demo_shows_the_rules_holding_after_the_gate():
+def test_seed_demo_shows_the_rules_holding_after_the_gate(client):
     call_command("seed_demo", verbosity=0)
     # A certificate waits for a regulator (R3: no self-certifying),
     assert Qualification.objects.filter(status=Qualification.Status.PENDING).exists()
@@ -81,6 +84,14 @@ def test_seed_demo_shows_the_rules_holding_after_the_gate():
     invalid = Quote.objects.get(purchase_request__service_item__code="PS-ZJ-018", valid=False)
     assert invalid.invalid_reason == "该机构与审批本服务的部门存在关联关系。"
     assert invalid.purchase_request.status == PurchaseRequest.Status.AWARDED
+    # a quote stopped counting when the issuing authority's register showed the agency's
+    # certificate had ended (R3), the end corrected on the certificate's public record,
+    ended = Quote.objects.get(purchase_request__service_item__code="PS-ZJ-012", valid=False)
+    assert ended.invalid_reason == "该机构未持有本服务所需的有效资质。"
+    certificate = ended.agency.qualifications.get()
+    assert certificate.expired and "演示数据" in certificate.status_events.latest("pk").note
+    assert ended.purchase_request.status == PurchaseRequest.Status.AWARDED
+    assert ended.purchase_request.winner != ended.agency
     # and a split purchase was refused: the second small request stayed a draft (R2).
     statuses = set(
         PurchaseRequest.objects.filter(service_item__code="PS-ZJ-021").values_list(
@@ -88,3 +99,23 @@ def test_seed_demo_shows_the_rules_holding_after_the_gate():
         )
     )
     assert statuses == {PurchaseRequest.Status.QUOTING, PurchaseRequest.Status.DRAFT}
+
+    # Regions are a tree: the park's assessment covers the zone inside it (R8). The lithium
+    # project there asked to be special or major; its department has not answered, so it is
+    # still covered. The pipeline project is confirmed.
+    zone = Region.objects.get(name="青龙工业园")
+    assert [region.name for region in zone.get_ancestors()] == ["眉山市彭山区", "彭山经济开发区"]
+    assessment = RegionalAssessment.objects.get()
+    assert list(assessment.areas.values_list("name", flat=True)) == ["彭山经济开发区"]
+    lithium = Project.objects.get(region=zone)
+    assert not lithium.is_special_or_major
+    assert lithium.classifications.get().status == ProjectClassification.Status.PENDING
+    assert Project.objects.get(name="成眉石化园区公共管廊工程").is_special_or_major
+    # Next year's sample schedule is entered but not confirmed: a 30-working-day service
+    # started today ends next year, shown as provisional (暂定).
+    next_year = timezone.localdate().year + 1
+    if year_is_provisional(next_year):
+        assert CalendarDay.objects.filter(date__year=next_year, note__contains="示例数据").exists()
+        page = client.get("/catalogue/PS-ZJ-001/")
+        assert page.context["time_limit_ends"].year == next_year
+        assert "暂定" in page.content.decode()

@@ -6,6 +6,7 @@ from accounts.models import Role
 from market.models import Project, PurchaseRequest
 from tests.accounts.factories import OrganisationFactory
 from tests.catalogue.factories import ServiceItemFactory
+from tests.core.factories import RegionFactory
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):
@@ -15,7 +16,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(OrganisationFactory, kind=Role.PROJECT_OWNER)
     name = factory.Sequence(lambda n: f"测试项目{n}")
     investment_code = factory.Sequence(lambda n: f"2026-511403-48-01-{n:06d}")
-    region = "彭山区"
+    region = factory.SubFactory(RegionFactory, name="彭山区")
     funding = Project.Funding.STATE
 
 

@@ -34,9 +34,7 @@ class Market:
             **item_fields,
         )
         self.owner = UserFactory(organisation=OrganisationFactory(kind=Role.PROJECT_OWNER))
-        self.project = ProjectFactory(
-            owner=self.owner.organisation, funding=funding, region="彭山区"
-        )
+        self.project = ProjectFactory(owner=self.owner.organisation, funding=funding)
         self.agencies = [AgencyFactory() for _ in range(4)]
         for agency in self.agencies:
             agency_scope_recompute(agency=agency)

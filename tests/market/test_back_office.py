@@ -2,6 +2,7 @@ import pytest
 
 from market.models import RegionalAssessment
 from tests.catalogue.factories import ServiceItemFactory
+from tests.core.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_r8_regulators_record_regional_assessments(client, regulator_user):
         "/admin/regional_assessments/new/",
         {
             "title": "彭山经济开发区区域评估",
-            "region": "彭山经济开发区",
+            "areas": [RegionFactory(name="彭山经济开发区").pk],
             "kinds": ["environmental_impact", "energy_saving"],
             "valid_from": "2026-01-01",
             "valid_to": "2028-12-31",

@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.test import Client
+from django.urls import reverse
 
 from accounts.models import Role
 from agencies.models import Affiliation, StaffRegisterEntry
@@ -12,13 +14,17 @@ from agencies.services import (
     affiliation_add,
     affiliation_end,
     affiliation_record,
+    agency_scope_recompute,
     practitioner_add,
 )
+from agencies.services.expiry import qualifications_expire
 from core.identity import id_number_hash
 from market.models import PurchaseRequest, Quote
 from market.services.clock import purchase_requests_advance_due
 from tests.accounts.factories import OrganisationFactory, UserFactory
+from tests.agencies.factories import QualificationFactory
 from tests.agencies.test_staff_register import make_id_number
+from tests.catalogue.factories import QualificationRequirementFactory
 from tests.market.scenario import NOW, Market
 from tests.refusals import refused
 
@@ -158,3 +164,39 @@ def test_r4_a_quote_counts_again_when_its_agency_is_eligible_again_before_the_de
     purchase_requests_advance_due()
     purchase_request.refresh_from_db()
     assert purchase_request.status == Status.AWARDED
+
+
+def test_r3_a_certificate_expiring_after_the_quote_and_before_the_deadline_voids_the_quote(
+    market, clock, django_capture_on_commit_callbacks
+):
+    # Given an item needing a qualification every agency holds, one certificate ending the
+    # day after the quotes are made and before the deadline,
+    requirement = QualificationRequirementFactory(service_item=market.item)
+    for index, agency in enumerate(market.agencies):
+        QualificationFactory(
+            agency=agency,
+            qualification_type=requirement.qualification_type,
+            valid_to=NOW.date() + datetime.timedelta(days=1 if index == 0 else 400),
+        )
+        agency_scope_recompute(agency=agency)
+    purchase_request = market.published()
+    assert purchase_request.quote_deadline.date() > NOW.date() + datetime.timedelta(days=1)
+    for index in range(3):
+        market.quote(purchase_request, index, str(90000 + index))
+    # when the day after its last day comes, the daily expiry task takes it out of the scope
+    # and the quote stops counting, with the reason on the notice;
+    clock.move_to(NOW + datetime.timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        qualifications_expire(today=(NOW + datetime.timedelta(days=2)).date())
+    quote = Quote.objects.get(purchase_request=purchase_request, agency=market.agencies[0])
+    assert not quote.valid and quote.invalid_reason
+    notice = Client().get(reverse("market:notice_detail", args=[purchase_request.number]))
+    assert quote.invalid_reason not in notice.content.decode()  # sealed until the deadline
+    # at the deadline only two quotes count, so the draw fails,
+    clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=1))
+    purchase_requests_advance_due()
+    purchase_request.refresh_from_db()
+    assert purchase_request.status == Status.FAILED
+    # and the opened notice says why that quote did not count.
+    notice = Client().get(reverse("market:notice_detail", args=[purchase_request.number]))
+    assert quote.invalid_reason in notice.content.decode()

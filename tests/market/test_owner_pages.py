@@ -101,7 +101,7 @@ def test_a_full_owner_journey_through_the_pages(client, market, _clock):
         {
             "name": "彭山区新材料产业园标准厂房",
             "investment_code": "2026-511403-30-01-000777",
-            "region": "彭山区",
+            "region": market.project.region.pk,
             "funding": Project.Funding.STATE,
         },
     )
@@ -188,9 +188,7 @@ def test_r6_the_owner_is_told_it_may_prepare_the_material_itself(client):
     # The notice itself, as the page shows it (not "R6" alone, which a random CSRF token can
     # contain).
     with translation.override(settings.LANGUAGE_CODE):
-        notice = gettext(
-            "This service may be prepared by the owner itself; you need not buy it (R6)."
-        )
+        notice = gettext("This service may be prepared by the owner itself; you need not buy it.")
     page = client.get(_url("request_detail", purchase_request))
     assert page.context["may_self_prepare"] is True
     assert notice in page.content.decode()
@@ -207,11 +205,11 @@ def test_r8_a_covering_regional_assessment_is_linked_and_publishing_is_refused(c
     market = Market(regional_assessment_kind=RegionalAssessmentKind.ENVIRONMENTAL_IMPACT)
     assessment = RegionalAssessment.objects.create(
         title="彭山经济开发区区域环评",
-        region="彭山区",
         kinds=[RegionalAssessmentKind.ENVIRONMENTAL_IMPACT],
         valid_from=NOW.date() - datetime.timedelta(days=30),
         valid_to=NOW.date() + datetime.timedelta(days=365),
     )
+    assessment.areas.set([market.project.region])
     link = reverse("market:regional_assessment", args=[assessment.pk])
     client.force_login(market.owner)
     purchase_request = market.draft()
@@ -282,7 +280,7 @@ def test_a_project_with_a_registered_code_is_refused_at_its_field(owner_client, 
         {
             "name": "重复项目",
             "investment_code": market.project.investment_code,
-            "region": "彭山区",
+            "region": market.project.region.pk,
             "funding": Project.Funding.SOCIAL,
         },
     )

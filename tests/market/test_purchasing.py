@@ -23,6 +23,7 @@ from market.models import (
     SelectionMethod,
 )
 from market.services.clock import purchase_request_advance, purchase_requests_advance_due
+from market.services.projects import project_classification_decide, project_classification_request
 from market.services.quotes import quote_submit, quote_withdraw
 from market.services.requests import (
     purchase_request_cancel,
@@ -138,11 +139,11 @@ def test_r8_a_covered_kind_in_a_covered_region_is_refused_with_a_link(market):
     market.item.save()
     assessment = RegionalAssessment.objects.create(
         title="彭山区区域环评",
-        region="彭山区",
         kinds=[RegionalAssessmentKind.ENVIRONMENTAL_IMPACT],
         valid_from=NOW.date() - datetime.timedelta(days=30),
         valid_to=NOW.date() + datetime.timedelta(days=365),
     )
+    assessment.areas.set([market.project.region])
     purchase_request = purchase_request_create(
         actor=market.owner, project=market.project, terms=market.terms()
     )
@@ -153,9 +154,16 @@ def test_r8_a_covered_kind_in_a_covered_region_is_refused_with_a_link(market):
     )
     assert PurchaseRequest.objects.get(pk=purchase_request.pk).status == Status.DRAFT
 
-    # A major project buys the service all the same.
-    market.project.is_special_or_major = True
+    # A project its approval department classifies as major buys the service all the same.
+    department = UserFactory(organisation=OrganisationFactory(kind=Role.APPROVAL_DEPARTMENT))
+    market.project.approval_department = department.organisation
     market.project.save()
+    classification = project_classification_request(
+        actor=market.owner, project=market.project, reason="省重点项目"
+    )
+    project_classification_decide(
+        actor=department, classification=classification, confirmed=True, note=""
+    )
     assert (
         purchase_request_publish(actor=market.owner, purchase_request=purchase_request).status
         == Status.QUOTING

@@ -19,8 +19,9 @@ from PIL import Image, ImageDraw, ImageFont
 from accounts.models import Organisation, Role, User
 from accounts.services import organisation_create, user_create
 from accounts.validators import credit_code_derive
-from agencies.models import Affiliation, Agency, StaffRegisterEntry
+from agencies.models import Affiliation, Agency, Qualification, StaffRegisterEntry
 from agencies.services.affiliations import affiliation_record
+from agencies.services.certificate_register import RegisterEntry, certificate_register_apply
 from agencies.services.practitioners import practitioner_add
 from agencies.services.qualifications import qualification_verify
 from agencies.services.registration import CertificateInput, agency_register
@@ -44,8 +45,12 @@ from cms import demo_data
 from config.celery import app as celery_app
 from core.exceptions import ApplicationError
 from core.identity import id_number_hash
+from core.models import CalendarDay, Region
+from core.services import region_add
+from core.workdays import year_is_provisional
 from market.models import Project, PurchaseRequest, RegionalAssessment
 from market.services.clock import purchase_request_advance
+from market.services.projects import project_classification_decide, project_create
 from market.services.quotes import quote_submit
 from market.services.requests import (
     RequestTerms,
@@ -95,6 +100,7 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _seed(self) -> None:
+        self._sample_calendar()
         organisations = self._organisations()
         users = self._users(organisations)
         qualification_types = self._qualification_types()
@@ -374,25 +380,41 @@ class Command(BaseCommand):
     # Projects and purchase requests -------------------------------------------------------------
 
     def _projects_and_requests(self, owners: list[Organisation], users: dict[str, User]) -> None:
+        regions = self._regions(users["regulator"])
+        department = Organisation.objects.get(
+            kind=Role.APPROVAL_DEPARTMENT, name=demo_data.SPECIAL_PROJECT_DEPARTMENT
+        )
+        owner_users = {
+            user.organisation_id: user for user in users.values() if user.organisation_id
+        }
+        department_user = next(
+            user for user in users.values() if user.organisation_id == department.pk
+        )
         projects = []
-        for owner_index, name, code, region, funding, major in demo_data.PROJECTS:
-            project, _created = Project.objects.get_or_create(
-                investment_code=code,
-                defaults={
-                    "owner": owners[owner_index],
-                    "name": name,
-                    "region": region,
-                    "funding": funding,
-                    "is_special_or_major": major,
-                },
-            )
+        for owner_index, name, code, region, funding, special in demo_data.PROJECTS:
+            project = Project.objects.filter(investment_code=code).first()
+            if project is None:
+                owner = owners[owner_index]
+                project = project_create(
+                    actor=owner_users[owner.pk],
+                    name=name,
+                    investment_code=code,
+                    region=regions[region],
+                    funding=funding,
+                    approval_department=department,
+                    special_or_major_reason=special[0] if special else "",
+                )
+                if special and special[1]:
+                    project_classification_decide(
+                        actor=department_user,
+                        classification=project.classifications.get(),
+                        confirmed=True,
+                        note=special[1],
+                    )
             projects.append(project)
         self._regional_assessment(users["regulator"])
         if PurchaseRequest.objects.filter(project__in=projects).exists():
             return
-        owner_users = {
-            user.organisation_id: user for user in users.values() if user.organisation_id
-        }
         now = timezone.now()
         closing = []
         for project_index, code, budget, method, outcome, amounts in demo_data.PURCHASE_SCENARIOS:
@@ -430,6 +452,8 @@ class Command(BaseCommand):
                 )
             if code == demo_data.TIE_FOUND_AFTER_QUOTING[0]:
                 self._tie_found_after_quoting(purchase_request, users["regulator"])
+            if code == demo_data.CERTIFICATE_ENDED_AFTER_QUOTING[0]:
+                self._certificate_ended_after_quoting(purchase_request, users["regulator"])
             if soon:
                 closing.append(purchase_request)
         self._fee_splitting_refused(projects[0], owner_users[projects[0].owner_id])
@@ -456,6 +480,53 @@ class Command(BaseCommand):
             finding=finding,
         )
 
+    def _certificate_ended_after_quoting(
+        self, purchase_request: PurchaseRequest, regulator: User
+    ) -> None:
+        """The issuing authority's register, applied after the agencies quoted, shows one
+        certificate ended yesterday: its quote stops counting, and the notice shows why."""
+        agency_index, source = demo_data.CERTIFICATE_ENDED_AFTER_QUOTING[1:]
+        requirement = purchase_request.service_item.requirements.select_related(
+            "qualification_type"
+        ).first()
+        ended_agency = User.objects.get(username=self._agency_username(agency_index))
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        entries = [
+            RegisterEntry(
+                row=row,
+                number=certificate.number,
+                credit_code=certificate.agency.organisation.credit_code,
+                grade=certificate.grade,
+                valid_to=yesterday
+                if certificate.agency_id == ended_agency.organisation_id
+                else certificate.valid_to,
+                in_force=True,
+            )
+            for row, certificate in enumerate(
+                Qualification.objects.filter(
+                    qualification_type=requirement.qualification_type
+                ).select_related("agency__organisation"),
+                start=2,
+            )
+        ]
+        certificate_register_apply(
+            actor=regulator,
+            qualification_type=requirement.qualification_type,
+            entries=entries,
+            source=source,
+        )
+
+    def _sample_calendar(self) -> None:
+        """Next year's sample make-up days, while its real schedule is not confirmed."""
+        year = timezone.localdate().year + 1
+        if not year_is_provisional(year):
+            return
+        for day, is_workday, note in demo_data.SAMPLE_CALENDAR.get(year, []):
+            CalendarDay.objects.get_or_create(
+                date=datetime.date.fromisoformat(day),
+                defaults={"is_workday": is_workday, "note": note},
+            )
+
     def _fee_splitting_refused(self, project: Project, owner: User) -> None:
         """A second small request for an item already bought small within the window stays a
         draft: publishing it would split one purchase (the regulator's workspace lists it)."""
@@ -479,13 +550,25 @@ class Command(BaseCommand):
     def _agency_username(index: int) -> str:
         return "agency" if index == 0 else f"agency{index:02d}"
 
+    def _regions(self, regulator: User) -> dict[str, Region]:
+        """The region tree, by name (the demo's names are unique)."""
+
+        def add(entries: list, parent: Region | None) -> None:
+            for name, kind, code, inside in entries:
+                region = Region.objects.filter(name=name).first() or region_add(
+                    actor=regulator, name=name, kind=kind, code=code, parent=parent
+                )
+                add(inside, region)
+
+        add(demo_data.REGIONS, None)
+        return {region.name: region for region in Region.objects.all()}
+
     def _regional_assessment(self, regulator: User) -> None:
         title, region, kinds, summary = demo_data.REGIONAL_ASSESSMENT
         today = timezone.localdate()
-        RegionalAssessment.objects.get_or_create(
+        assessment, created = RegionalAssessment.objects.get_or_create(
             title=title,
             defaults={
-                "region": region,
                 "kinds": kinds,
                 "summary": summary,
                 "valid_from": today - datetime.timedelta(days=200),
@@ -493,3 +576,5 @@ class Command(BaseCommand):
                 "recorded_by": regulator,
             },
         )
+        if created:
+            assessment.areas.set([Region.objects.get(name=region)])

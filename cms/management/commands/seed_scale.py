@@ -15,6 +15,7 @@ from accounts.models import Organisation, Role
 from accounts.validators import credit_code_derive
 from agencies.models import Agency
 from catalogue.models import ServiceItem
+from core.models import Region
 from market.models import Project, PurchaseRequest
 
 AGENCY_PREFIX = "规模测试中介机构"
@@ -80,6 +81,9 @@ class Command(BaseCommand):
             name=OWNER_NAME,
             defaults={"credit_code": credit_code_derive("91511403", OWNER_NAME)},
         )
+        region = Region.objects.filter(name="彭山经济开发区").first()
+        if region is None:
+            raise CommandError("No region tree: run `manage.py seed_demo` first.")
         start = PurchaseRequest.objects.filter(number__startswith="SCALE-").count()
         first_project = Project.objects.filter(owner=owner).count()
         project_count = math.ceil(count / REQUESTS_PER_PROJECT)
@@ -89,7 +93,7 @@ class Command(BaseCommand):
                     owner=owner,
                     name=f"规模测试项目{number:07d}",
                     investment_code=f"SCALE-511403-{number:07d}",
-                    region="彭山经济开发区",
+                    region=region,
                     funding=Project.Funding.STATE if number % 2 else Project.Funding.SOCIAL,
                 )
                 for number in range(first_project, first_project + project_count)

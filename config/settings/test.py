@@ -46,7 +46,10 @@ WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so `pytest --reuse-db` (the default in pyproject.toml) keeps the
     # migrated test database between runs; `--create-db` builds it afresh.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # TEST_DB_FILE lets two runs side by side on one machine keep apart.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / env("TEST_DB_FILE", default="test.sqlite3"))
+    }
     # A test database need not survive a crash: no journal on disk, no waiting for it.
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"]["OPTIONS"],

@@ -79,4 +79,38 @@ class User(AbstractUser):
 
     @property
     def role(self) -> Role | None:
-        return Role(self.organisation.kind) if self.organisation is not None else None
+        """The marketplace role from the organisation. A superuser has none, even when put
+        into an organisation: platform administration never carries an agency's, an owner's
+        or a department's rights (accounts/permissions.py)."""
+        if self.is_superuser or self.organisation is None:
+            return None
+        return Role(self.organisation.kind)
+
+
+class AccountChange(models.Model):
+    """A privileged change made to someone's account by another person in the back office —
+    activation, administrator status, roles, e-mail — kept for the record; the person is told
+    by mail (accounts/audit.py). Nobody sets another person's password: that field is not in
+    the back office (WAGTAILUSERS_PASSWORD_ENABLED = False)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="changes_made"
+    )
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    # {"field": [before, after]}; "created" when the account was made by someone else.
+    changes = models.JSONField(_("changes"))
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account change")
+        verbose_name_plural = _("account changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.created_at:%Y-%m-%d %H:%M}"

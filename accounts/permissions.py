@@ -4,10 +4,12 @@ Views, services and templates ask these questions; no other module compares role
 call `require(...)`, which raises the refusal's ApplicationError; views and templates test the
 same rules (`rules.test_rule`, `{% test_rule %}`) to decide what to show.
 
-The superuser policy, written once: a platform administrator (superuser, no organisation)
-keeps the back office and reviews agencies as a regulator does, but never acts for an agency
-or a project owner — no rule below consults `is_superuser` except `is_platform_admin`, and
-Django's "a superuser has every permission" shortcut is never relied on for them.
+The superuser policy, written once: a platform administrator (superuser) keeps the back
+office and reviews agencies there as a regulator does, but holds no marketplace role — not an
+agency's, an owner's, a department's, nor a regulator's on the site's own pages — even if put
+into an organisation: `User.role` is None for a superuser, so every predicate built on
+`_role` refuses them. No rule below consults `is_superuser` except `is_platform_admin` (the
+back office), and Django's "a superuser has every permission" shortcut is never relied on.
 
 The predicates take their objects by duck type (an agency's `organisation_id`, a purchase
 request's `project.owner_id`), so this bottom layer imports nothing from the apps above it.
@@ -16,6 +18,7 @@ request's `project.owner_id`), so this bottom layer imports nothing from the app
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from guardian.core import ObjectPermissionChecker
 
@@ -115,7 +118,55 @@ def is_classifying_department(user: Any, classification: Any) -> bool:
 # Regulators' work in the back office; the superuser policy above, in one expression.
 regulates = is_regulator | is_platform_admin
 
+
+# Private files (core/files.py) ------------------------------------------------------------------
+
+
+@rules.predicate
+def sees_agency_documents(user: Any, agency: Any) -> bool:
+    """An agency's licence scan and certificates: its own members and regulators."""
+    return agency is not None and bool(is_agency_member(user, agency) or regulates(user))
+
+
+@rules.predicate
+def certificate_scan_is_public(user: Any, qualification: Any) -> bool:
+    """Whether the roster shows verified certificates' scans to everyone is one setting,
+    PUBLIC_CERTIFICATE_SCANS (off by default: the roster shows the certificate's data)."""
+    return bool(
+        qualification is not None
+        and settings.PUBLIC_CERTIFICATE_SCANS
+        and qualification.status == "verified"
+        and qualification.agency.status == "active"
+    )
+
+
+@rules.predicate
+def sees_certificate_scan(user: Any, qualification: Any) -> bool:
+    return qualification is not None and bool(
+        certificate_scan_is_public(user, qualification)
+        or sees_agency_documents(user, qualification.agency)
+    )
+
+
+@rules.predicate
+def sees_proposal(user: Any, quote: Any) -> bool:
+    """A proposal can hold the price, so it is sealed like the amount: its agency alone
+    until the quotes are opened, then also the owner (who evaluates) and regulators."""
+    if quote is None:
+        return False
+    if is_agency_member(user, quote.agency):
+        return True
+    opened = quote.purchase_request.opened_at is not None
+    return opened and bool(
+        owns_purchase_request(user, quote.purchase_request) or is_regulator(user)
+    )
+
+
 rules.add_rule("accounts.regulate", regulates)
+# Who must give a second factor before their session counts (accounts/two_factor.py).
+rules.add_rule(
+    "accounts.needs_second_factor", is_regulator | is_approval_department | is_platform_admin
+)
 rules.add_rule("accounts.administer_organisation", administers)
 rules.add_rule("accounts.view_organisation", is_member_of)
 rules.add_rule("agencies.act_for_agency", acts_for_agency)
@@ -125,6 +176,9 @@ rules.add_rule("market.act_for_project", owns_project)
 rules.add_rule("market.act_for_purchase_request", owns_purchase_request)
 rules.add_rule("market.classify_project", is_classifying_department)
 rules.add_rule("market.classify_projects", is_approval_department)
+rules.add_rule("agencies.view_documents", sees_agency_documents)
+rules.add_rule("agencies.view_certificate_scan", sees_certificate_scan)
+rules.add_rule("market.view_proposal", sees_proposal)
 
 # The refusal each rule gives when a service is asked by someone it does not allow.
 REFUSALS: dict[str, tuple[Any, str]] = {
@@ -168,3 +222,19 @@ def require(rule: str, user: Any, obj: Any = None, *, message: Any = None) -> No
             "approval_department_may_not_review",
         )
     raise ApplicationError(str(message or default_message), code=code)
+
+
+# An agency's quote page (market/agency_views.py) ------------------------------------------------
+
+
+@rules.predicate
+def agency_is_active(user: Any, agency: Any) -> bool:
+    """Active on the roster: a pending, suspended or exited agency does not quote."""
+    return agency is not None and agency.status == "active"
+
+
+rules.add_rule("market.quote_for_agency", acts_for_agency & agency_is_active)
+REFUSALS["market.quote_for_agency"] = (
+    _("Only the administrators of an agency active on the roster may quote."),
+    "agency_not_active",
+)

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts import views
+from accounts import two_factor, views
 
 app_name = "accounts"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.account_detail, name="detail"),
+    path("two-factor/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/begin/", two_factor.two_factor_begin, name="two_factor_begin"),
     path("organisation/edit/", views.organisation_edit, name="organisation_edit"),
     path(
         "password/change/",
@@ -40,7 +43,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="accounts/form_page.html",
             extra_context={"title": _("Reset your password"), "button": _("Send the reset link")},
             email_template_name="emails/password_reset.txt",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from catalogue.models import QualificationType, ServiceItem
+from core.files import RandomName, private_storage
 from core.models import StatusEvent, StatusMachine, status_event_fields
 
 
@@ -43,7 +44,10 @@ class Agency(StatusMachine):
     )
     legal_representative = models.CharField(_("legal representative"), max_length=100)
     business_licence = models.FileField(
-        _("business licence scan"), upload_to="agencies/licences/", blank=True
+        _("business licence scan"),
+        upload_to=RandomName("agencies/licences"),
+        storage=private_storage,
+        blank=True,
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -132,7 +136,12 @@ class Qualification(StatusMachine):
     issuer = models.CharField(_("issued by"), max_length=100)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
-    scan = models.FileField(_("certificate scan"), upload_to="agencies/qualifications/", blank=True)
+    scan = models.FileField(
+        _("certificate scan"),
+        upload_to=RandomName("agencies/qualifications"),
+        storage=private_storage,
+        blank=True,
+    )
     # Set by the daily expiry task; the scope computation also compares dates itself, so a
     # late task never lets an expired certificate count.
     expired = models.BooleanField(_("expired"), default=False)

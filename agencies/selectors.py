@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, Role, User
 from agencies.models import (
     Affiliation,
     Agency,
@@ -165,8 +165,9 @@ def agency_public_detail(*, organisation_id: int) -> Agency:
 
 
 def agency_for_member(*, user: User) -> Agency | None:
-    """The roster entry of the user's own organisation, if it is an agency that has one."""
-    if not user.is_authenticated or user.organisation_id is None:
+    """The roster entry of the user's own organisation, if it is an agency that has one and
+    the user is one of its people (a superuser put into it is not: accounts/permissions.py)."""
+    if not user.is_authenticated or user.role != Role.AGENCY or user.organisation_id is None:
         return None
     return (
         Agency.objects.select_related("organisation")

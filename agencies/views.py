@@ -51,6 +51,7 @@ from agencies.services.registration import agency_register
 from agencies.services.scope_settings import scope_settings_update
 from agencies.services.status import agency_reenter, agency_submit_for_review
 from core.exceptions import ApplicationError
+from core.files import serve_private
 from core.forms import handle_form
 from core.pagination import paginate
 
@@ -96,6 +97,34 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Agency.DoesNotExist as exc:
         raise Http404 from exc
     return render(request, "agencies/agency_detail.html", {"agency": agency})
+
+
+def agency_licence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The licence scan, for the agency and regulators; anyone else gets 404 (private files
+    are not admitted to exist)."""
+    agency = Agency.objects.select_related("organisation").filter(pk=pk).first()
+    if (
+        agency is None
+        or not agency.business_licence
+        or not allowed("agencies.view_documents", request.user, agency)
+    ):
+        raise Http404
+    return serve_private(
+        request, agency.business_licence, download_name=f"licence-{agency.organisation.credit_code}"
+    )
+
+
+def certificate_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    qualification = Qualification.objects.select_related("agency").filter(pk=pk).first()
+    if (
+        qualification is None
+        or not qualification.scan
+        or not allowed("agencies.view_certificate_scan", request.user, qualification)
+    ):
+        raise Http404
+    return serve_private(
+        request, qualification.scan, download_name=f"certificate-{qualification.number}"
+    )
 
 
 @sensitive_post_parameters("password", "password_again")

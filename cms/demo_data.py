@@ -8,6 +8,10 @@ from core.models import Region
 from market.models import Project
 
 DEMO_PASSWORD = "Demo@2026-zjcs"  # noqa: S105 — printed on purpose: it is the demo's login
+# The demo's one authenticator secret, for the logins that must give a second factor
+# (regulator, approval department, administrator): RFC 6238's test key, in hex as django-otp
+# keeps it. Its base32 form, GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ, is in the README.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 REGULATORS = [
     "区行政审批局",

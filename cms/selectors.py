@@ -4,7 +4,7 @@ from accounts.models import Organisation
 from accounts.selectors import organisation_counts
 from agencies.models import Agency
 from catalogue.models import RegionalAssessmentKind, ServiceItem
-from market.models import PurchaseRequest
+from market.selectors import purchase_requests_ever_published
 
 
 def home_page_figures() -> dict:
@@ -26,7 +26,7 @@ def home_page_figures() -> dict:
             )
         )
         .order_by("name"),
-        "latest_requests": PurchaseRequest.objects.exclude(status=PurchaseRequest.Status.DRAFT)
+        "latest_requests": purchase_requests_ever_published()
         .select_related("project", "service_item")
         .order_by("-created_at")[:8],
     }

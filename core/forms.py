@@ -3,7 +3,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 
 from core.exceptions import ApplicationError
@@ -68,7 +68,40 @@ class ServiceActionMixin:
                 self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
         messages.success(self.request, self.get_done_message())
-        return redirect(self.get_success_url())
+        # A URL, never a view name: redirect() would try to reverse a bare word from ?next=.
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def _is_row_id(value: Any) -> bool:
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and int(text) < 2**63
+
+
+class RowChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose text that no database row could have as its id — not digits,
+    or past 64 bits, which SQLite refuses to compare at all — is an invalid choice, never a
+    server error."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _is_row_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class RowMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """The same for several choices."""
+
+    def _check_values(self, value):
+        for each in value:
+            if not _is_row_id(each):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": each},
+                )
+        return super()._check_values(value)
 
 
 class _RegionLabels:
@@ -77,14 +110,14 @@ class _RegionLabels:
         return obj.tree_label
 
 
-class RegionChoiceField(_RegionLabels, forms.ModelChoiceField):
+class RegionChoiceField(_RegionLabels, RowChoiceField):
     """One area, chosen from the region tree."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(queryset=Region.objects.all(), **kwargs)
 
 
-class RegionMultipleChoiceField(_RegionLabels, forms.ModelMultipleChoiceField):
+class RegionMultipleChoiceField(_RegionLabels, RowMultipleChoiceField):
     """Several areas, chosen from the region tree."""
 
     def __init__(self, **kwargs: Any) -> None:

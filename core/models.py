@@ -3,6 +3,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node
 
 
@@ -82,8 +83,9 @@ class Region(MP_Node):
     )
 
     class Meta:
-        verbose_name = _("region")
-        verbose_name_plural = _("regions")
+        # Its own context: "region" alone is already a project's field, translated 所在地区.
+        verbose_name = pgettext_lazy("region tree", "region")
+        verbose_name_plural = pgettext_lazy("region tree", "regions")
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(

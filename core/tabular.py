@@ -6,11 +6,14 @@ row a person sees in Excel."""
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import XLSX, FileKind, validate_size, validate_upload
@@ -18,6 +21,10 @@ from core.uploads import XLSX, FileKind, validate_size, validate_upload
 CSV = FileKind("CSV", (".csv",), ())
 TABLE_MAX_BYTES = 5 * 1024 * 1024
 TABLE_MAX_ROWS = 5000
+TABLE_MAX_COLUMNS = 100
+TABLE_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Empty rows are skipped but count towards this, so a sheet of a million blank rows stops too.
+TABLE_MAX_SCANNED_ROWS = TABLE_MAX_ROWS * 2 + 1
 
 
 @dataclass(frozen=True)
@@ -52,47 +59,119 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
+_ROW_START = re.compile(rb"<(?:\w+:)?row[\s/>]")
+
+
+def _xlsx_precheck(upload: UploadedFile) -> None:
+    """Refuse a workbook whose sheets unpack into too many rows or bytes, counting row tags in
+    the decompressed stream — a fraction of a second for a million rows, where openpyxl
+    parses a whole sheet that does not state its size before yielding its first row."""
+    upload.seek(0)
+    try:
+        archive = zipfile.ZipFile(upload)
+    except zipfile.BadZipFile as exc:
+        raise ValidationError(_("The Excel file cannot be read."), code="table_unreadable") from exc
+    with archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            rows = unpacked = 0
+            tail = b""
+            with archive.open(name) as sheet:
+                while chunk := sheet.read(1 << 20):
+                    unpacked += len(chunk)
+                    rows += len(_ROW_START.findall(tail + chunk))
+                    tail = chunk[-16:]
+                    # A tag cut by the chunk boundary is counted with the next chunk only.
+                    rows -= len(_ROW_START.findall(tail))
+                    if rows > TABLE_MAX_SCANNED_ROWS:
+                        raise _too_long()
+                    if unpacked > TABLE_MAX_UNPACKED_BYTES:
+                        raise ValidationError(
+                            _("The file unpacks to more than %(limit)s; it cannot be imported."),
+                            code="table_too_large_unpacked",
+                            params={"limit": filesizeformat(TABLE_MAX_UNPACKED_BYTES)},
+                        )
+
+
+def _too_long() -> ValidationError:
+    return ValidationError(
+        _("The file has more than %(limit)d rows; at most %(limit)d can be imported at once."),
+        code="table_too_long",
+        params={"limit": TABLE_MAX_ROWS},
+    )
+
+
+def _xlsx_rows(upload: UploadedFile) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    _xlsx_precheck(upload)
+    upload.seek(0)
+    try:
+        # read_only streams the sheet's XML instead of building it all in memory.
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+    except Exception as exc:
+        # A file that starts like a workbook but is not one fails in openpyxl in many ways
+        # (a missing part, broken XML, no sheet); to the person uploading it, all are one.
+        raise ValidationError(_("The Excel file cannot be read."), code="table_unreadable") from exc
+    try:
+        # Explicit bounds: without them openpyxl reads the whole sheet first to find its size
+        # when the file does not state it — seconds per million rows.
+        for row in sheet.iter_rows(
+            max_row=TABLE_MAX_SCANNED_ROWS, max_col=TABLE_MAX_COLUMNS, values_only=True
+        ):
+            yield [_cell(value) for value in row]
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise ValidationError(_("The Excel file cannot be read."), code="table_unreadable") from exc
+    finally:
+        workbook.close()
+
+
+def _csv_rows(upload: UploadedFile) -> Iterator[list[str]]:
+    upload.seek(0)
+    # At most TABLE_MAX_BYTES, so decoding the whole text at once is bounded. newline=""
+    # leaves line ends to the csv module, which knows a quoted field may hold one.
+    try:
+        for row in csv.reader(io.StringIO(_decode_csv(upload.read()), newline="")):
+            yield [cell.strip() for cell in row[:TABLE_MAX_COLUMNS]]
+    except csv.Error as exc:
+        raise ValidationError(
+            _("The CSV file cannot be read; save it again from Excel as CSV and retry."),
+            code="table_unreadable",
+        ) from exc
+
+
 def read_table(upload: UploadedFile) -> tuple[list[str], list[Row]]:
     """Return the header and the non-empty rows of a .csv or .xlsx upload.
+
+    Rows are read one at a time and reading stops at the first row past the limit, so a
+    small file that unpacks into millions of rows is refused in moments.
 
     Raises ValidationError for a file of another kind, too large, without a header, or with
     more than TABLE_MAX_ROWS rows."""
     validate_size(upload, TABLE_MAX_BYTES)
     name = (upload.name or "").lower()
     if _is_xlsx(upload):
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        matrix = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
+        lines = _xlsx_rows(upload)
     elif name.endswith(".csv"):
-        upload.seek(0)
-        matrix = [
-            [cell.strip() for cell in row]
-            for row in csv.reader(io.StringIO(_decode_csv(upload.read())))
-        ]
+        lines = _csv_rows(upload)
     else:
         raise ValidationError(
             _("Only CSV and Excel (.xlsx) files can be imported."), code="table_type"
         )
-    if not matrix or not any(matrix[0]):
+    header = next(lines, [])
+    if not any(header):
         raise ValidationError(_("The file has no header row."), code="table_no_header")
-    header = matrix[0]
-    rows = [
-        Row(
-            number=index,
-            values=dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False)),
-        )
-        for index, cells in enumerate(matrix[1:], start=2)
-        if any(cells)
-    ]
-    if len(rows) > TABLE_MAX_ROWS:
-        raise ValidationError(
-            _("The file has %(count)d rows; at most %(limit)d can be imported at once."),
-            code="table_too_long",
-            params={"count": len(rows), "limit": TABLE_MAX_ROWS},
-        )
+    rows: list[Row] = []
+    for number, cells in enumerate(lines, start=2):
+        if number > TABLE_MAX_SCANNED_ROWS or (len(rows) == TABLE_MAX_ROWS and any(cells)):
+            raise _too_long()
+        if any(cells):
+            padded = cells + [""] * (len(header) - len(cells))
+            rows.append(Row(number=number, values=dict(zip(header, padded, strict=False))))
     return header, rows
 
 

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -107,11 +107,11 @@ class RegionDeleteView(DeleteView):
             region_delete(actor=self.request.user, region=self.object)
         except ApplicationError as error:
             messages.error(self.request, error.message)
-            return redirect(self.get_success_url())
+            return HttpResponseRedirect(self.get_success_url())
         messages.success(
             self.request, gettext("Region %(name)s removed.") % {"name": self.object.name}
         )
-        return redirect(self.get_success_url())
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class RegionViewSet(ModelViewSet):

@@ -2,12 +2,14 @@
 standard, the statutory time limit, who may join a consortium — is the services' to check."""
 
 import secrets
+from collections.abc import Sequence
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Practitioner
 from catalogue.models import FeeMode
+from core.forms import RowChoiceField
 from market.models import PurchaseRequest
 from market.services.quotes import MemberShare
 
@@ -64,7 +66,12 @@ class QuoteForm(forms.Form):
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
     def __init__(
-        self, *args, purchase_request: PurchaseRequest, agency: Agency, eligible, **kwargs
+        self,
+        *args,
+        purchase_request: PurchaseRequest,
+        agency: Agency,
+        offered_members: Sequence[Agency] = (),
+        **kwargs,
     ):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("idempotency_key", new_submission_token())
@@ -89,14 +96,15 @@ class QuoteForm(forms.Form):
         self.fields["practitioners"].queryset = Practitioner.objects.filter(
             agency=agency, active=True
         ).order_by("role", "name")
-        # Consortium members (R7): the choices offered are the eligible agencies; which of
-        # them may really join is quote_submit's decision, so any agency on the roster is
-        # parsed here and handed to it.
+        # Consortium members (R7): the choices shown are only the partners the agency has
+        # searched for or picked (market.selectors.consortium_member_search), never the whole
+        # list of its competitors. Which of them may really join is quote_submit's decision,
+        # so any agency id is parsed here and handed to it.
         offered = [("", "—")] + [
-            (other.pk, str(other)) for other in eligible if other.pk != agency.pk
+            (other.pk, str(other)) for other in offered_members if other.pk != agency.pk
         ]
         for slot in range(1, MEMBER_SLOTS + 1):
-            member = forms.ModelChoiceField(
+            member = RowChoiceField(
                 label=_("Consortium member %(slot)d") % {"slot": slot},
                 queryset=Agency.objects.select_related("organisation"),
                 required=False,
@@ -107,8 +115,8 @@ class QuoteForm(forms.Form):
                 label=_("Its share of the work"), max_length=255, required=False
             )
         self.fields["member_1"].help_text = _(
-            "Optional: a joint intermediary led by your agency. Each member must itself "
-            "be eligible for this request."
+            "Optional: a joint intermediary led by your agency. Find the members by name "
+            "above; each must itself be eligible for this request."
         )
 
     def member_shares(self) -> list[MemberShare]:

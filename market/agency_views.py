@@ -3,13 +3,15 @@ for one request (submit, revise, withdraw), declining an award and filing an obj
 
 Views parse and render; market/services decide. Every page is about the signed-in user's own
 agency: nobody else's quote is ever loaded, and its own sealed amount is read (by the
-selector `quote_own_amount`) only for its own members."""
+selector `quote_own_amount`) only on the quote page, which only the administrators of an
+agency active on the roster may open."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,12 +23,23 @@ from core.exceptions import ApplicationError
 from core.forms import handle_form
 from core.pagination import paginate
 from market import sealing
-from market.agency_forms import AwardDeclineForm, ObjectionForm, QuoteForm, quoted_as_discount
+from market.agency_forms import (
+    MEMBER_SLOTS,
+    AwardDeclineForm,
+    ObjectionForm,
+    QuoteForm,
+    quoted_as_discount,
+)
 from market.models import Objection, PurchaseRequest, Quote
 from market.selectors import (
+    CONSORTIUM_SEARCH_LIMIT,
+    CONSORTIUM_SEARCH_MIN_CHARS,
+    consortium_member_search,
+    consortium_members_chosen,
     eligible_agencies,
     invitation_list_for_agency,
     invitation_unread_count,
+    purchase_requests_ever_published,
     quote_for_agency,
     quote_own_amount,
     quoting_open,
@@ -55,11 +68,22 @@ def _acting_agency(user: User) -> Agency:
     return agency
 
 
+def _quoting_agency(user: User) -> Agency:
+    """The viewer's own agency, when they may quote for it: an administrator of an agency
+    active on the roster (the rule "market.quote_for_agency"). Anyone outside an agency finds
+    nothing (404); a pending, suspended or exited agency, or a member who does not
+    administer it, is refused (403)."""
+    agency = _my_agency(user)
+    if not allowed("market.quote_for_agency", user, agency):
+        raise PermissionDenied
+    return agency
+
+
 def _notice(number: str) -> PurchaseRequest:
-    """A published request, as stored (pages show what the clock implies; they never move
-    it)."""
+    """A request that was published, as stored (pages show what the clock implies; they
+    never move it)."""
     purchase_request = (
-        PurchaseRequest.objects.exclude(status=Status.DRAFT)
+        purchase_requests_ever_published()
         .select_related("project__owner", "service_item__approval_department", "winner")
         .filter(number=number)
         .first()
@@ -100,21 +124,59 @@ def invitation_open(request: HttpRequest, number: str) -> HttpResponse:
     return _to_quote(notice)
 
 
+def _ids(values: list[str]) -> list[int]:
+    """Agency ids typed into the address or the form; anything else is dropped, unread."""
+    ids = [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 18]
+    return ids[: MEMBER_SLOTS * 2]
+
+
+def _consortium_search(request: HttpRequest, notice: PurchaseRequest, agency: Agency) -> dict:
+    """The consortium picker (R7), read from the page's address: `member_search` (part of a
+    name) finds at most ten partners, `member` (repeated) keeps those already picked. Only
+    possible partners — eligible for the request, so active — are ever shown."""
+    # Control characters (a NUL above all, which PostgreSQL refuses) are no part of a name.
+    typed = request.GET.get("member_search", "")
+    name = "".join(char for char in typed if char.isprintable()).strip()[:100]
+    picked = _ids(request.GET.getlist("member"))
+    posted = _ids([request.POST.get(f"member_{slot}", "") for slot in range(1, MEMBER_SLOTS + 1)])
+    chosen = list(
+        consortium_members_chosen(purchase_request=notice, lead=agency, pks=picked + posted)
+    )
+    chosen.sort(key=lambda other: (picked + posted).index(other.pk))
+    found = list(consortium_member_search(purchase_request=notice, lead=agency, name=name))
+    kept = [other.pk for other in chosen if other.pk in picked]
+
+    def add_url(other: Agency) -> str | None:
+        if other.pk in kept or len(kept) >= MEMBER_SLOTS:
+            return None
+        query = [("member_search", name)] + [("member", pk) for pk in [*kept, other.pk]]
+        return f"?{urlencode(query)}#consortium-search"
+
+    return {
+        "member_search": name,
+        "member_search_too_short": 0 < len(name) < CONSORTIUM_SEARCH_MIN_CHARS,
+        "member_search_min_chars": CONSORTIUM_SEARCH_MIN_CHARS,
+        "member_search_limit": CONSORTIUM_SEARCH_LIMIT,
+        "members_chosen": [other for other in chosen if other.pk in kept],
+        "members_found": [{"agency": other, "add_url": add_url(other)} for other in found],
+        "offered": chosen + [other for other in found if other not in chosen],
+        "initial": {f"member_{slot}": pk for slot, pk in enumerate(kept[:MEMBER_SLOTS], start=1)},
+    }
+
+
 @login_required
 def quote(request: HttpRequest, number: str) -> HttpResponse:
-    agency = _my_agency(request.user)
+    agency = _quoting_agency(request.user)
     notice = _notice(number)
-    can_act = allowed("agencies.act_for_agency", request.user, agency)
-    eligible = list(eligible_agencies(purchase_request=notice))
+    picker = _consortium_search(request, notice, agency)
     form = QuoteForm(
         request.POST or None,
         request.FILES or None,
         purchase_request=notice,
         agency=agency,
-        eligible=eligible,
+        offered_members=picker["offered"],
+        initial=picker["initial"],
     )
-    if request.method == "POST" and not can_act:
-        raise PermissionDenied
     done = handle_form(
         request,
         form,
@@ -133,7 +195,7 @@ def quote(request: HttpRequest, number: str) -> HttpResponse:
         # The clock may have moved while the form was open: show the request as it is now.
         notice = _notice(number)
     own = quote_for_agency(purchase_request=notice, agency=agency)
-    is_eligible = any(other.pk == agency.pk for other in eligible)
+    is_eligible = eligible_agencies(purchase_request=notice).filter(pk=agency.pk).exists()
     is_open = quoting_open(notice)
     return render(
         request,
@@ -142,10 +204,10 @@ def quote(request: HttpRequest, number: str) -> HttpResponse:
             "agency": agency,
             "notice": notice,
             "form": form,
-            "can_act": can_act,
             "is_eligible": is_eligible,
             "quoting_open": is_open,
-            "show_form": can_act and is_eligible and is_open,
+            "show_form": is_eligible and is_open,
+            "picker": picker,
             "as_discount": quoted_as_discount(notice),
             "quote": own,
             "own_amount": quote_own_amount(own),

@@ -181,6 +181,41 @@ def agency_ineligibility_reasons(*, agency: Agency, purchase_request: PurchaseRe
     ]
 
 
+# Consortium members (R7): an agency finds a partner by name; nobody is listed by default, so
+# the page never hands one agency the list of its competitors for a request.
+CONSORTIUM_SEARCH_MIN_CHARS = 2
+CONSORTIUM_SEARCH_LIMIT = 10
+
+
+def _consortium_partners(*, purchase_request: PurchaseRequest, lead: Agency) -> QuerySet[Agency]:
+    """Who may join the lead's quote: eligible for the request by the one rule (so active on
+    the roster), and not the lead itself. quote_submit asks the same rule again."""
+    return eligible_agencies(purchase_request=purchase_request).exclude(pk=lead.pk)
+
+
+def consortium_member_search(
+    *, purchase_request: PurchaseRequest, lead: Agency, name: str
+) -> QuerySet[Agency]:
+    """At most CONSORTIUM_SEARCH_LIMIT partners whose name contains `name`; none until at
+    least CONSORTIUM_SEARCH_MIN_CHARS characters are typed."""
+    name = (name or "").strip()
+    if len(name) < CONSORTIUM_SEARCH_MIN_CHARS:
+        return Agency.objects.none()
+    return _consortium_partners(purchase_request=purchase_request, lead=lead).filter(
+        organisation__name__icontains=name
+    )[:CONSORTIUM_SEARCH_LIMIT]
+
+
+def consortium_members_chosen(
+    *, purchase_request: PurchaseRequest, lead: Agency, pks: list[int]
+) -> QuerySet[Agency]:
+    """The partners among those the lead has already picked (ids from the page's address or
+    its form); an id that is not a possible partner shows nothing, not even a name."""
+    if not pks:
+        return Agency.objects.none()
+    return _consortium_partners(purchase_request=purchase_request, lead=lead).filter(pk__in=pks)
+
+
 def regional_assessment_covering(
     *, purchase_request: PurchaseRequest, on: datetime.date
 ) -> RegionalAssessment | None:
@@ -203,17 +238,29 @@ def regional_assessment_covering(
 # Notices --------------------------------------------------------------------------------------
 
 
+def purchase_requests_ever_published() -> QuerySet[PurchaseRequest]:
+    """The requests that were ever published: the only ones anyone but their owner may see,
+    on every public path (notice list and page, draw verification, the home page, an
+    agency's quote page) and in every status that followed — quoting, awarded, failed, and
+    cancelled after publication. A draft never was, nor is a draft cancelled before
+    publishing: cancelling does not publish. Decided by the status history, not the current
+    status: `published_at` is written by the move to published (purchase_request_publish)
+    and by nothing else, and never cleared."""
+    return PurchaseRequest.objects.filter(published_at__isnull=False)
+
+
 def notice_public_list() -> QuerySet[PurchaseRequest]:
     """Published notices — purchase, award, failure, cancellation — newest first."""
     return (
-        PurchaseRequest.objects.exclude(status=Status.DRAFT)
+        purchase_requests_ever_published()
         .select_related("project", "service_item__approval_department", "winner__organisation")
         .order_by("-published_at", "-pk")
     )
 
 
 def notice_public_detail(*, number: str) -> PurchaseRequest:
-    """Raises PurchaseRequest.DoesNotExist for unknown numbers and drafts (not public)."""
+    """Raises PurchaseRequest.DoesNotExist for unknown numbers and for requests never
+    published (drafts, and drafts cancelled before publishing)."""
     return notice_public_list().select_related("project__owner").get(number=number)
 
 

@@ -13,4 +13,10 @@ urlpatterns = [
         views.regional_assessment_detail,
         name="regional_assessment",
     ),
+    path(
+        "regional-assessments/<int:pk>/document/",
+        views.regional_assessment_document,
+        name="regional_assessment_document",
+    ),
+    path("proposals/<int:pk>/", views.quote_proposal, name="proposal"),
 ]

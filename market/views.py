@@ -4,9 +4,11 @@ assessments. They read only; what the clock implies is shown, not made."""
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from accounts.permissions import allowed
+from core.files import serve_private
 from core.filters import filter_list
 from market.filters import NoticeFilter
-from market.models import PurchaseRequest, RegionalAssessment
+from market.models import PurchaseRequest, Quote, RegionalAssessment
 from market.selectors import (
     notice_opened_quotes,
     notice_public_detail,
@@ -58,4 +60,33 @@ def regional_assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "market/regional_assessment.html",
         {"assessment": assessment, "areas": assessment.areas.order_by("path")},
+    )
+
+
+def regional_assessment_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The result of a regional assessment is public: every project in its areas reuses it."""
+    assessment = get_object_or_404(RegionalAssessment, pk=pk)
+    if not assessment.result_document:
+        raise Http404
+    return serve_private(
+        request, assessment.result_document, download_name=f"regional-assessment-{assessment.pk}"
+    )
+
+
+def quote_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    """A quote's proposal, sealed like its amount (accounts.permissions.sees_proposal); to
+    anyone else it does not exist."""
+    quote = (
+        Quote.objects.select_related("agency", "purchase_request__project").filter(pk=pk).first()
+    )
+    if (
+        quote is None
+        or not quote.proposal
+        or not allowed("market.view_proposal", request.user, quote)
+    ):
+        raise Http404
+    return serve_private(
+        request,
+        quote.proposal,
+        download_name=f"proposal-{quote.purchase_request.number}-{quote.agency_id}",
     )

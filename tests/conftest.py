@@ -4,11 +4,15 @@ import sqlite3
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from modelsearch.index import get_indexed_models
 from pytest_django.plugin import blocking_manager_key
 from wagtail.search.backends import get_search_backend
 
 from accounts.models import Role
+from accounts.permissions import allowed
 from tests.accounts.factories import OrganisationFactory, UserFactory
 
 
@@ -68,6 +72,26 @@ def _isolated_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch):
+    """`client.force_login` skips the password; for a user whose role needs a second factor
+    it also skips the code, as if it had been entered. The sign-in itself, both steps, is
+    tested in tests/accounts/test_two_factor.py."""
+    force_login = Client.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        if allowed("accounts.needs_second_factor", user):
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, name="test", defaults={"confirmed": True}
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
 
 
 @pytest.fixture

@@ -17,3 +17,14 @@ def refused(code: str):
     assert caught.value.code == code, (
         f"refused with {caught.value.code!r} ({caught.value.message}), expected {code!r}"
     )
+
+
+@contextmanager
+def refused_validation(code: str):
+    """The same for a ValidationError (form-level checks such as core.uploads and
+    core.tabular), whose code must be `code`."""
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        yield caught
+    assert caught.value.code == code, f"refused with {caught.value.code!r}, expected {code!r}"

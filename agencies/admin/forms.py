@@ -2,12 +2,14 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation
 from agencies.models import Affiliation
 from agencies.services.affiliations import DEPARTMENT_KINDS
 from agencies.services.status import legally_required_qualification_types
 from catalogue.models import QualificationType
+from core.forms import RowMultipleChoiceField
 
 
 class ApproveForm(forms.Form):
@@ -15,7 +17,7 @@ class ApproveForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    cited_qualification_types = forms.ModelMultipleChoiceField(
+    cited_qualification_types = RowMultipleChoiceField(
         label=_("Legally required qualifications missing or invalid"),
         queryset=legally_required_qualification_types().order_by("name"),
         widget=forms.CheckboxSelectMultiple,
@@ -49,14 +51,14 @@ class CertificateRegisterUploadForm(forms.Form):
         label=_("Qualification"), queryset=QualificationType.objects.order_by("name")
     )
     source = forms.CharField(
-        label=_("Register"),
+        label=pgettext_lazy("issuing authority's list", "Register"),
         max_length=150,
         help_text=_(
             "Who published it and when, e.g. 四川省自然资源厅测绘资质单位名录（2026-12-01）."
         ),
     )
     file = forms.FileField(
-        label=_("Register file (CSV or Excel .xlsx)"),
+        label=_("The issuing authority's list (CSV or Excel .xlsx)"),
         help_text=_(
             "Columns with the headers 证书编号, 统一社会信用代码, 资质等级 and 有效期至; "
             "证书状态 is optional (有效 or empty for a certificate in force)."

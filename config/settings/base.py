@@ -66,6 +66,10 @@ INSTALLED_APPS = LOCAL_APPS + WAGTAIL_APPS + THIRD_PARTY_APPS + DJANGO_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.request_limits.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # After CSPMiddleware, so it hands the admin's policy to it (see the CSP block below).
+    "core.security_headers.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks the session verified once a second factor was given (django-otp).
     "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
@@ -157,6 +162,18 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The client's address, for the lockout above and the password-reset limit below, comes from
+# one function: X-Forwarded-For is believed only on a connection from one of these proxies
+# (addresses or networks, e.g. "127.0.0.1" or "10.0.0.0/24"); left empty, the header is
+# ignored and REMOTE_ADDR counts (core/client_address.py, docs/proxy-throttling.md).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip_address"
+
+# Password reset: at most this many requests an hour for one e-mail address, and from one
+# client address (accounts/throttling.py, counted in the cache above). Over either, no mail
+# is sent and the page answers as if it had been.
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
 
 # Practitioners' ID numbers are kept only as HMAC-SHA256 under this key (core/identity.py).
 # Changing it makes every stored hash unmatchable, so production must set it once and keep it.
@@ -174,9 +191,65 @@ ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public sees p
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the language switcher and Wagtail admin read it from forms only
-X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's admin previews pages in a frame of its own origin
+# No page may be framed. Wagtail's preview panel frames the admin's own preview views, and
+# those set SAMEORIGIN on their responses themselves (wagtail.utils.decorators
+# .xframe_options_sameorigin_override), so DENY here does not break previews.
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp 4) -------------------------------------------------------
+# Our pages load scripts, styles, fonts and images from our own static files only: no inline
+# <script>, no style="", no on*= handlers (tests/core/test_security_headers.py keeps it so),
+# so neither 'unsafe-inline' nor a nonce is needed, and markup an attacker slips into a page
+# cannot run. Rich text that embeds another site (Wagtail's "embed" feature) is blocked too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# Wagtail's admin still writes inline scripts (date pickers, inline panels) and style
+# attributes we cannot change (wagtail/wagtail#1288, #7053), so everything under its prefix
+# (where config/urls.py mounts it) gets this looser policy instead: django-csp's per-view
+# override applied by path (core.security_headers.AdminContentSecurityPolicyMiddleware), because
+# Wagtail's views cannot be decorated one by one. Excluding the prefix (EXCLUDE_URL_PREFIXES)
+# would leave the admin with no policy at all; this one still refuses every other origin, and
+# 'unsafe-eval' is not needed (Wagtail dropped eval in 2.4). frame-ancestors is 'self' because
+# the preview panel frames the admin's own preview views; blob: images are upload previews.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# What the admin would otherwise fetch from other origins, which the policy above refuses:
+# user avatars from gravatar.com (Wagtail's default avatar is used instead) and the
+# dashboard's check for a newer Wagtail (releases.wagtail.org; upgrades go through uv.lock).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Nobody sets another person's password in the back office: a new account's owner gets a
+# link to choose one, and people reset their own by mail (accounts/audit.py).
+WAGTAILUSERS_PASSWORD_ENABLED = False
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = "中介超市"
 
 # Internationalisation: Chinese first, English second, times in Beijing time -----------------
 LANGUAGE_CODE = "zh-hans"
@@ -192,11 +265,6 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Uploaded documents (licences, certificate scans, proposals) live apart from anything served
 # directly, under random names, and are served only by views that ask the permission layer
 # first (core/files.py). The demo streams them; production hands the path to the proxy
@@ -205,6 +273,22 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "priva
 SENDFILE_BACKEND = env("SENDFILE_BACKEND", default="django_sendfile.backends.simple")
 SENDFILE_ROOT = str(PRIVATE_MEDIA_ROOT)
 SENDFILE_URL = env("SENDFILE_URL", default="/protected")
+# Whether the public roster links the scans of verified certificates (R3 makes the roster
+# public, not the documents): off, the roster shows each certificate's data only.
+PUBLIC_CERTIFICATE_SCANS = env.bool("PUBLIC_CERTIFICATE_SCANS", default=False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "core.files.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest request body accepted at all, refused from its Content-Length before it is
+# read (core.request_limits.RequestSizeLimitMiddleware); room for a registration's few scans of
+# at most 10 MB each. The proxy's client_max_body_size says the same (docs/deployment.md).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=32 * 1024 * 1024)
 
 # E-mail ---------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -293,6 +377,12 @@ SELECTION_MIN_QUOTES = {
     "social": {"default": 1},
 }
 AWARD_PUBLICITY_WORKDAYS = env.int("AWARD_PUBLICITY_WORKDAYS", default=3)
+# The minimum quoting period: a quote deadline falls at least this many working days after
+# publication, or after quoting opens if later (market.services.requests). Regulators set it.
+MIN_QUOTING_WORKDAYS = env.int("MIN_QUOTING_WORKDAYS", default=1)
+# The demo's own, shorter minimum in seconds, replacing the one above when set, so that it can
+# stage real draws within seconds. Production refuses it (config/settings/production.py).
+DEMO_MIN_QUOTING_SECONDS = env.int("DEMO_MIN_QUOTING_SECONDS", default=None)
 # R2, fee splitting: one owner's requests for one item published within the window, each
 # below the threshold but together reaching it, block the next publication.
 FEE_SPLITTING_THRESHOLD = env.int("FEE_SPLITTING_THRESHOLD", default=30000)  # yuan

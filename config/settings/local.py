@@ -9,3 +9,7 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="demo-only-insecure-key-zjcs-0b7f3c2e6a9d4e51")
 
 LOGGING = configure_logging(json_output=env.bool("LOG_JSON", default=False), level=LOG_LEVEL)
+
+# The demo is explored in minutes, not days: a deadline a minute after publication lets a
+# visitor watch a real draw happen (base.py explains the setting; production never has it).
+DEMO_MIN_QUOTING_SECONDS = env.int("DEMO_MIN_QUOTING_SECONDS", default=60)

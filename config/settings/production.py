@@ -21,6 +21,15 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
+# HSTS for a year, subdomains included, and eligible for the browsers' preload list: every
+# address under the domain is served over HTTPS only. Lower them here (from the environment)
+# only while moving a host to HTTPS; a preloaded domain takes months to leave the list.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 LOGGING = configure_logging(json_output=env.bool("LOG_JSON", default=True), level=LOG_LEVEL)
+
+# The minimum quoting period is always the regulators' working days (MIN_QUOTING_WORKDAYS),
+# never the demo's shortcut in seconds, whatever the environment says.
+DEMO_MIN_QUOTING_SECONDS = None

@@ -35,6 +35,9 @@ class RegionalAssessmentAdminForm(WagtailAdminModelForm):
             "summary",
             "result_document",
         ]
+        # A private file has no address for the "currently" link of the default widget; the
+        # assessment's public page links the document through its own view.
+        widgets = {"result_document": forms.FileInput}
 
     def clean_result_document(self):
         document = self.cleaned_data.get("result_document")

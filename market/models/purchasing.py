@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from catalogue.models import RegionalAssessmentKind, ServiceItem
+from core.files import RandomName, private_storage
 from core.models import Region, StatusEvent, StatusMachine, status_event_fields
 
 
@@ -145,7 +146,10 @@ class RegionalAssessment(models.Model):
     valid_to = models.DateField(_("valid to"))
     summary = models.TextField(_("result summary"), blank=True)
     result_document = models.FileField(
-        _("result document"), upload_to="market/regional/", blank=True
+        _("result document"),
+        upload_to=RandomName("market/regional"),
+        storage=private_storage,
+        blank=True,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -423,7 +427,12 @@ class Quote(models.Model):
     practitioners = models.ManyToManyField(
         "agencies.Practitioner", verbose_name=_("practitioners on the job"), blank=True
     )
-    proposal = models.FileField(_("proposal"), upload_to="market/proposals/", blank=True)
+    proposal = models.FileField(
+        _("proposal"),
+        upload_to=RandomName("market/proposals"),
+        storage=private_storage,
+        blank=True,
+    )
     submitted_at = models.DateTimeField(_("submitted at"))
     # The form's one-time token: the same submission twice (a double click, a retry) is
     # recognised and answered with the quote as it stands.

@@ -158,7 +158,15 @@ def _members_checked(
     eligible = set(
         eligible_agencies(purchase_request=purchase_request).values_list("pk", flat=True)
     )
+    seen: set[int] = set()
     for member in members:
+        if member.agency.pk in seen:
+            raise ApplicationError(
+                _("%(agency)s is named twice: name each member once.") % {"agency": member.agency},
+                code="member_repeated",
+                extra={"members": [str(member.agency)]},
+            )
+        seen.add(member.agency.pk)
         if member.agency.pk == lead.pk or member.agency.pk not in eligible:
             raise ApplicationError(
                 _("%(agency)s cannot join this quote: each member must itself be eligible.")
@@ -198,8 +206,10 @@ def quote_submit(
     the budget ("above_budget"), the time limit is out of range ("bad_time_limit") or above
     the owner's requirement or the agency's own commitment ("time_limit_above_wanted",
     "time_limit_above_commitment", R10), a
-    practitioner is not the agency's ("foreign_practitioner"), a member is not eligible or
-    has no share ("member_not_eligible", "member_share_required"), an amount outside the
+    practitioner is not the agency's ("foreign_practitioner"), a member is not eligible (an
+    agency active on the roster and eligible for the request, not the lead itself), is named
+    twice or has no share ("member_not_eligible", "member_repeated",
+    "member_share_required"), an amount outside the
     published reference range comes without a justification ("justification_required", R2),
     or the proposal is not a PDF ("bad_proposal")."""
     purchase_request = purchase_request_lock(purchase_request)

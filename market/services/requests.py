@@ -19,6 +19,7 @@ from agencies.models import Agency
 from catalogue.models import FeeMode, ServiceItem
 from core.exceptions import ApplicationError
 from core.status import status_created, status_move
+from core.workdays import add_workdays
 from market import draws, sealing
 from market.models import (
     Invitation,
@@ -152,6 +153,43 @@ def _check_terms(project: Project, terms: RequestTerms, now: datetime.datetime) 
     errors = _terms_errors(project, terms, now)
     if errors:
         raise ApplicationError(next(iter(errors.values()))[0], code="invalid_terms", extra=errors)
+    _check_quoting_period(terms, now)
+
+
+def earliest_quote_deadline(
+    *, published_at: datetime.datetime, quote_opens_at: datetime.datetime | None = None
+) -> datetime.datetime:
+    """The earliest deadline a request published at `published_at` may have: the minimum
+    quoting period after publication, or after quoting opens if that is later.
+
+    The period is MIN_QUOTING_WORKDAYS working days (a regulator's setting, default one) on
+    the working-day calendar: the deadline may fall no earlier than the same time of day on
+    the N-th working day after quoting starts (Beijing time), so a weekend or a holiday never
+    counts. The demo alone may shorten it to DEMO_MIN_QUOTING_SECONDS (never set in
+    production), so its draws happen within seconds."""
+    start = max(published_at, quote_opens_at or published_at)
+    demo_seconds = settings.DEMO_MIN_QUOTING_SECONDS
+    if demo_seconds is not None:
+        return start + datetime.timedelta(seconds=demo_seconds)
+    local = timezone.localtime(start)
+    day = add_workdays(local.date(), settings.MIN_QUOTING_WORKDAYS)
+    return datetime.datetime.combine(day, local.timetz())
+
+
+def _check_quoting_period(terms: RequestTerms, now: datetime.datetime) -> None:
+    """Raises ApplicationError ("quoting_period_too_short") when the deadline leaves less
+    than the minimum quoting period after `now` (publication) or the opening of quoting."""
+    if terms.quote_deadline is None:
+        return
+    earliest = earliest_quote_deadline(published_at=now, quote_opens_at=terms.quote_opens_at)
+    if terms.quote_deadline < earliest:
+        message = _(
+            "Agencies must have at least the minimum quoting period to quote: the deadline "
+            "can be %(earliest)s at the earliest."
+        ) % {"earliest": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")}
+        raise ApplicationError(
+            message, code="quoting_period_too_short", extra={"quote_deadline": [message]}
+        )
 
 
 def _next_number(now: datetime.datetime) -> str:
@@ -196,8 +234,10 @@ def purchase_request_create(
     *, actor: User, project: Project, terms: RequestTerms
 ) -> PurchaseRequest:
     """A draft request. Raises ApplicationError, saving nothing, for a project not the
-    actor's ("not_owner"), or terms that do not hold ("invalid_terms": an item not published
-    (R1), a bad budget, method, deadline or time limit, an exclusion without a reason)."""
+    actor's ("not_owner"), terms that do not hold ("invalid_terms": an item not published
+    (R1), a bad budget, method, deadline or time limit, an exclusion without a reason), or a
+    deadline that leaves less than the minimum quoting period from now or from the opening
+    of quoting ("quoting_period_too_short")."""
     require("market.act_for_project", actor, project)
     now = timezone.now()
     _check_terms(project, terms, now)
@@ -257,9 +297,11 @@ def purchase_request_publish(*, actor: User, purchase_request: PurchaseRequest) 
 
     Raises ApplicationError when the actor is not the owner ("not_owner"), the request is
     not a draft ("not_a_draft"), its terms no longer hold ("invalid_terms": deadline passed,
-    item retired), a regional assessment already covers this kind of service in the
-    project's region ("covered_by_regional_assessment", R8, with its address), or it would
-    split one purchase below the threshold ("fee_splitting", R2)."""
+    item retired), the deadline leaves less than the minimum quoting period from publication
+    or from the opening of quoting ("quoting_period_too_short"), a regional assessment
+    already covers this kind of service in the project's region
+    ("covered_by_regional_assessment", R8, with its address), or it would split one purchase
+    below the threshold ("fee_splitting", R2)."""
     purchase_request = purchase_request_lock(purchase_request)
     require("market.act_for_purchase_request", actor, purchase_request)
     now = timezone.now()

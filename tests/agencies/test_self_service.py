@@ -21,6 +21,7 @@ from agencies.services.scope_settings import scope_settings_update
 from core.identity import id_number_hash
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import (
+    PDF_BYTES,
     AgencyFactory,
     QualificationFactory,
     id_number_with_check,
@@ -381,6 +382,7 @@ def test_users_outside_any_agency_have_no_self_service(client, owner_user):
 
 
 def test_profile_edit_saves_contacts_and_a_new_licence(agency, admin_client):
+    old_licence = agency.business_licence.name
     response = admin_client.post(
         "/agencies/me/profile/",
         {
@@ -397,7 +399,12 @@ def test_profile_edit_saves_contacts_and_a_new_licence(agency, admin_client):
     organisation = Organisation.objects.get(pk=agency.pk)
     assert agency.legal_representative == "新代表"
     assert organisation.region == "眉山市东坡区"
-    assert "new-licence" in agency.business_licence.name
+    # The new scan is kept, under a random name of the private storage (core/files.py).
+    assert agency.business_licence.name != old_licence
+    assert agency.business_licence.name.startswith("agencies/licences/")
+    assert "new-licence" not in agency.business_licence.name
+    with agency.business_licence.open("rb") as licence:
+        assert licence.read() == PDF_BYTES
 
 
 def test_workspace_shows_the_status_and_links_to_self_service(agency, admin_client):

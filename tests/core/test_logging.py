@@ -39,3 +39,14 @@ def test_our_lines_and_library_lines_are_one_json_object_each(json_log):
     assert events[0]["level"] == "warning"
     assert events[1]["event"] == "plain message"
     assert "timestamp" in events[1]
+
+
+@pytest.mark.django_db
+def test_finding_6_the_log_records_the_client_address_the_throttles_use(client, json_log, settings):
+    settings.TRUSTED_PROXIES = []
+    client.get("/healthz", HTTP_X_FORWARDED_FOR="203.0.113.66", REMOTE_ADDR="198.51.100.7")
+    settings.TRUSTED_PROXIES = ["198.51.100.7"]
+    client.get("/healthz", HTTP_X_FORWARDED_FOR="203.0.113.66", REMOTE_ADDR="198.51.100.7")
+    finished = [event for event in json_log() if event["event"] == "request_finished"]
+    # A forged header is not logged as the client; behind our proxy, the client it names is.
+    assert [event["ip"] for event in finished] == ["198.51.100.7", "203.0.113.66"]

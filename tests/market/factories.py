@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from accounts.models import Role
 from market.models import Project, PurchaseRequest
@@ -29,3 +30,7 @@ class PurchaseRequestFactory(factory.django.DjangoModelFactory):
     service_item = factory.SubFactory(ServiceItemFactory)
     budget = Decimal("100000.00")
     status = PurchaseRequest.Status.PUBLISHED
+    # As purchase_request_publish leaves it: every request past draft was published once.
+    published_at = factory.LazyAttribute(
+        lambda request: None if request.status == PurchaseRequest.Status.DRAFT else timezone.now()
+    )

@@ -24,7 +24,7 @@ from wagtail.users.models import UserProfile
 
 from accounts.models import User
 from agencies.models import Affiliation, Agency
-from market.models import Objection, PurchaseRequest, RegionalAssessment
+from market.models import Objection, PurchaseRequest, Quote, RegionalAssessment
 from market.services.selection import objection_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -55,6 +55,12 @@ ENTRY_PAGES = [
     "/admin/qualification_types/",
     "/admin/regional_assessments/",
     "/admin/calendar_days/",
+    "/admin/calendar_years/",
+    "/admin/regions/",
+    "/admin/agency-review/certificates/register/",
+    "/my/classifications/",
+    "/accounts/two-factor/",
+    "/accounts/two-factor/setup/",
     "/accounts/password/change/",
     "/accounts/password/change/done/",
     "/accounts/password/reset/sent/",
@@ -71,6 +77,8 @@ OWN_ADMIN_PREFIXES = (
     "/admin/qualification_types/",
     "/admin/regional_assessments/",
     "/admin/calendar_days/",
+    "/admin/calendar_years/",
+    "/admin/regions/",
 )
 OWN_NAMESPACES = {
     "accounts",
@@ -82,10 +90,12 @@ OWN_NAMESPACES = {
     "agency",
     "agency_review",
     "market_objections",
+    "department",
 }
 # Routes that answer POST only (their pages are the forms that post to them).
 POST_ONLY = {
     "accounts:logout",
+    "accounts:two_factor_begin",
     "agencies:me_resubmit",
     "agency:invitation_open",
     "owner:request_choose",
@@ -168,6 +178,11 @@ def _data_pages() -> list[str]:
         reverse("market:regional_assessment", args=[a.pk]) for a in RegionalAssessment.objects.all()
     ]
     pages += [reverse("market_objections:answer", args=[o.pk]) for o in Objection.objects.all()]
+    pages += [
+        reverse("market:regional_assessment_document", args=[a.pk])
+        for a in RegionalAssessment.objects.exclude(result_document="")
+    ]
+    pages += [reverse("market:proposal", args=[q.pk]) for q in Quote.objects.exclude(proposal="")]
     owner = User.objects.get(username="owner")
     pages.append(
         reverse(

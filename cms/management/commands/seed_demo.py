@@ -1,6 +1,7 @@
 """Load the demo data through the same services the site uses. Safe to run again: what
 exists already is left as it is."""
 
+import base64
 import datetime
 import io
 import time
@@ -14,9 +15,11 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import Organisation, Role, User
+from accounts.permissions import allowed
 from accounts.services import organisation_create, user_create
 from accounts.validators import credit_code_derive
 from agencies.models import Affiliation, Agency, Qualification, StaffRegisterEntry
@@ -69,7 +72,8 @@ CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")  # installed by 
 
 
 def demo_scan(title: str, filename: str) -> SimpleUploadedFile:
-    """A stand-in scan: a PNG that says what it stands for, marked as a demo."""
+    """A stand-in scan: a PNG (or, for a .pdf name, a PDF) that says what it stands for,
+    marked as a demo."""
     image = Image.new("RGB", (640, 400), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((10, 10, 629, 389), outline="#b42318", width=4)
@@ -77,6 +81,9 @@ def demo_scan(title: str, filename: str) -> SimpleUploadedFile:
     draw.text((40, 150), title, fill="#1f2933", font=font)
     draw.text((40, 210), "演示数据 · DEMO", fill="#b42318", font=font)
     buffer = io.BytesIO()
+    if filename.endswith(".pdf"):
+        image.save(buffer, format="PDF")
+        return SimpleUploadedFile(filename, buffer.getvalue(), content_type="application/pdf")
     image.save(buffer, format="PNG")
     return SimpleUploadedFile(filename, buffer.getvalue(), content_type="image/png")
 
@@ -85,8 +92,13 @@ class Command(BaseCommand):
     help = "Load the demo data (departments, catalogue, agencies, owners, logins). Idempotent."
 
     # The demo is loaded, not lived: the notices the services send (agency approved, …) would
-    # only flood the console, so mail goes nowhere while seeding.
-    @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+    # only flood the console, so mail goes nowhere while seeding. And it stages real draws
+    # on deadlines DEMO_DEADLINE (seconds) after publication, far inside the minimum quoting
+    # period a regulator sets, so while seeding the period is the demo's own: none at all.
+    @override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        DEMO_MIN_QUOTING_SECONDS=0,
+    )
     def handle(self, *args, **options) -> None:
         # Tasks queued while seeding (invitations, award notices) run here and now, into the
         # mail backend above, instead of waiting in the demo's queue to flood its console.
@@ -116,6 +128,14 @@ class Command(BaseCommand):
             role = Role(membership[0]).label if membership else _("Platform administrator")
             password = demo_data.DEMO_PASSWORD
             self.stdout.write(f"  {username:<10} {password}  {role} · {display_name}")
+        secret = base64.b32encode(bytes.fromhex(demo_data.DEMO_TOTP_KEY)).decode()
+        self.stdout.write(
+            _(
+                "Regulator, approval department and administrator also enter a code from an "
+                "authenticator app holding the demo secret %(secret)s (see the README)."
+            )
+            % {"secret": secret}
+        )
 
     # Organisations and people -----------------------------------------------------------------
 
@@ -173,6 +193,13 @@ class Command(BaseCommand):
                 is_organisation_admin=membership is not None,
                 is_superuser=membership is None,
             )
+        for user in users.values():
+            if allowed("accounts.needs_second_factor", user):
+                TOTPDevice.objects.get_or_create(
+                    user=user,
+                    name="demo",
+                    defaults={"key": demo_data.DEMO_TOTP_KEY, "confirmed": True},
+                )
         return users
 
     # The catalogue ------------------------------------------------------------------------------
@@ -449,6 +476,10 @@ class Command(BaseCommand):
                     committed_time_limit_days=max(
                         1, purchase_request.service_item.statutory_time_limit_days - 5
                     ),
+                    # A proposal, sealed like the amount until the quotes are opened.
+                    proposal=demo_scan(f"技术方案 {code}", f"proposal-{agency_index}.pdf")
+                    if code == demo_data.TIE_FOUND_AFTER_QUOTING[0]
+                    else None,
                 )
             if code == demo_data.TIE_FOUND_AFTER_QUOTING[0]:
                 self._tie_found_after_quoting(purchase_request, users["regulator"])
@@ -578,3 +609,5 @@ class Command(BaseCommand):
         )
         if created:
             assessment.areas.set([Region.objects.get(name=region)])
+            assessment.result_document = demo_scan(title, "regional-assessment.pdf")
+            assessment.save(update_fields=["result_document"])

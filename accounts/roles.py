@@ -25,6 +25,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "market.add_regionalassessment",
         "market.change_regionalassessment",
         "market.view_regionalassessment",
+        "market.change_purchasingrules",
         "core.add_region",
         "core.change_region",
         "core.delete_region",

@@ -31,6 +31,7 @@ DJANGO_APPS = [
 WAGTAIL_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -377,11 +378,9 @@ SELECTION_MIN_QUOTES = {
     "social": {"default": 1},
 }
 AWARD_PUBLICITY_WORKDAYS = env.int("AWARD_PUBLICITY_WORKDAYS", default=3)
-# The minimum quoting period: a quote deadline falls at least this many working days after
-# publication, or after quoting opens if later (market.services.requests). Regulators set it.
-MIN_QUOTING_WORKDAYS = env.int("MIN_QUOTING_WORKDAYS", default=1)
-# The demo's own, shorter minimum in seconds, replacing the one above when set, so that it can
-# stage real draws within seconds. Production refuses it (config/settings/production.py).
+# The minimum quoting period is the regulators' (market.models.PurchasingRules, in the back
+# office's settings). The demo's own, shorter minimum in seconds replaces it when set, so that
+# the demo can stage real draws within seconds; production refuses it (production.py).
 DEMO_MIN_QUOTING_SECONDS = env.int("DEMO_MIN_QUOTING_SECONDS", default=None)
 # R2, fee splitting: one owner's requests for one item published within the window, each
 # below the threshold but together reaching it, block the next publication.

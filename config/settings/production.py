@@ -30,6 +30,6 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 LOGGING = configure_logging(json_output=env.bool("LOG_JSON", default=True), level=LOG_LEVEL)
 
-# The minimum quoting period is always the regulators' working days (MIN_QUOTING_WORKDAYS),
-# never the demo's shortcut in seconds, whatever the environment says.
+# The minimum quoting period is always the regulators' working days (PurchasingRules), never
+# the demo's shortcut in seconds, whatever the environment says.
 DEMO_MIN_QUOTING_SECONDS = None

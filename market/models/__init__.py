@@ -15,6 +15,7 @@ from market.models.purchasing import (
     RegionalAssessment,
     SelectionMethod,
 )
+from market.models.rules import PurchasingRules
 
 __all__ = [
     "AwardDecline",
@@ -25,6 +26,7 @@ __all__ = [
     "PurchaseRequest",
     "PurchaseRequestEvent",
     "PurchaseRequestExclusion",
+    "PurchasingRules",
     "Quote",
     "QuoteMember",
     "QuoteReceipt",

@@ -26,6 +26,7 @@ from market.models import (
     Project,
     PurchaseRequest,
     PurchaseRequestExclusion,
+    PurchasingRules,
     SelectionMethod,
 )
 from market.selectors import eligible_agencies, regional_assessment_covering
@@ -156,23 +157,30 @@ def _check_terms(project: Project, terms: RequestTerms, now: datetime.datetime) 
     _check_quoting_period(terms, now)
 
 
+def min_quoting_workdays() -> int:
+    """The regulators' minimum quoting period; its default until the row exists (a freshly
+    emptied test database)."""
+    rules = PurchasingRules.objects.first() or PurchasingRules()
+    return rules.min_quoting_workdays
+
+
 def earliest_quote_deadline(
     *, published_at: datetime.datetime, quote_opens_at: datetime.datetime | None = None
 ) -> datetime.datetime:
     """The earliest deadline a request published at `published_at` may have: the minimum
     quoting period after publication, or after quoting opens if that is later.
 
-    The period is MIN_QUOTING_WORKDAYS working days (a regulator's setting, default one) on
-    the working-day calendar: the deadline may fall no earlier than the same time of day on
-    the N-th working day after quoting starts (Beijing time), so a weekend or a holiday never
-    counts. The demo alone may shorten it to DEMO_MIN_QUOTING_SECONDS (never set in
-    production), so its draws happen within seconds."""
+    The period is PurchasingRules.min_quoting_workdays working days (regulators set it in
+    the back office, default one) on the working-day calendar: the deadline may fall no
+    earlier than the same time of day on the N-th working day after quoting starts (Beijing
+    time), so a weekend or a holiday never counts. The demo alone may shorten it to
+    DEMO_MIN_QUOTING_SECONDS (never set in production), so its draws happen within seconds."""
     start = max(published_at, quote_opens_at or published_at)
     demo_seconds = settings.DEMO_MIN_QUOTING_SECONDS
     if demo_seconds is not None:
         return start + datetime.timedelta(seconds=demo_seconds)
     local = timezone.localtime(start)
-    day = add_workdays(local.date(), settings.MIN_QUOTING_WORKDAYS)
+    day = add_workdays(local.date(), min_quoting_workdays())
     return datetime.datetime.combine(day, local.timetz())
 
 

@@ -1,5 +1,5 @@
-"""The minimum quoting period: a quote deadline falls at least MIN_QUOTING_WORKDAYS working
-days (a regulator's setting, default one) after publication, or after quoting opens if later,
+"""The minimum quoting period: a quote deadline falls at least the regulators' number of working
+days (PurchasingRules, default one) after publication, or after quoting opens if later,
 on the working-day calendar; the demo alone may shorten it (DEMO_MIN_QUOTING_SECONDS)."""
 
 import datetime
@@ -9,9 +9,10 @@ import sys
 
 import pytest
 import time_machine
+from django.urls import reverse
 
-from market.models import PurchaseRequest
-from market.services.requests import purchase_request_publish
+from market.models import PurchaseRequest, PurchasingRules
+from market.services.requests import min_quoting_workdays, purchase_request_publish
 from tests.core.test_settings import PRODUCTION_ENV, ROOT
 from tests.market.scenario import NOW, Market
 from tests.refusals import refused
@@ -38,7 +39,7 @@ def market():
 
 
 def test_minimum_quoting_period_defaults_to_one_working_day(settings):
-    assert settings.MIN_QUOTING_WORKDAYS == 1
+    assert min_quoting_workdays() == 1
     assert settings.DEMO_MIN_QUOTING_SECONDS is None
 
 
@@ -88,7 +89,9 @@ def test_minimum_quoting_period_is_checked_again_at_publication(market, clock):
 
 
 def test_minimum_quoting_period_follows_the_regulators_setting(market, clock, settings):
-    settings.MIN_QUOTING_WORKDAYS = 3
+    rules = PurchasingRules.objects.first() or PurchasingRules()
+    rules.min_quoting_workdays = 3
+    rules.save()
     with refused("quoting_period_too_short"):
         market.published(quote_deadline=beijing(2026, 11, 5, 16, 0))
     assert market.published(quote_deadline=beijing(2026, 11, 5, 17, 0)).published_at
@@ -111,7 +114,7 @@ def test_minimum_quoting_period_production_never_takes_the_demo_shortcut():
     }
     script = (
         "import django; django.setup(); from django.conf import settings; "
-        "print(settings.DEMO_MIN_QUOTING_SECONDS, settings.MIN_QUOTING_WORKDAYS)"
+        "print(settings.DEMO_MIN_QUOTING_SECONDS)"
     )
     result = subprocess.run(  # noqa: S603 (our own interpreter, our own script)
         [sys.executable, "-c", script],
@@ -122,4 +125,25 @@ def test_minimum_quoting_period_production_never_takes_the_demo_shortcut():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["None", "1"]
+    assert result.stdout.split() == ["None"]
+
+
+def test_minimum_quoting_period_is_kept_by_regulators_in_the_back_office(client, regulator_user):
+    client.force_login(regulator_user)
+    rules = PurchasingRules.objects.get()  # made by its migration: reading never writes
+    url = reverse("wagtailsettings:edit", args=["market", "purchasingrules", rules.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"min_quoting_workdays": "2"})
+    assert response.status_code == 302
+    assert min_quoting_workdays() == 2
+    # Nothing below one working day.
+    client.post(url, {"min_quoting_workdays": "0"})
+    assert min_quoting_workdays() == 2
+
+
+def test_minimum_quoting_period_is_not_the_owners_to_change(client, owner_user):
+    client.force_login(owner_user)
+    rules = PurchasingRules.objects.get()
+    url = reverse("wagtailsettings:edit", args=["market", "purchasingrules", rules.pk])
+    client.post(url, {"min_quoting_workdays": "30"})
+    assert min_quoting_workdays() == 1

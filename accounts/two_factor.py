@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -46,8 +46,13 @@ def _confirmed_device(user) -> TOTPDevice | None:
 
 
 def _next_url(request: HttpRequest) -> str:
+    """Where to go after the step: a path on this site, else the workspace."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+    if (
+        candidate.startswith("/")
+        and candidate.isprintable()
+        and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()})
+    ):
         return candidate
     return reverse("cms:workspace")
 
@@ -83,7 +88,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         # TOTPDevice throttles wrong codes itself (a growing delay after each failure).
         if device.verify_token(form.cleaned_data["code"].strip()):
             otp_login(request, device)
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         form.add_error("code", _("That code is not right, or it has expired. Try the next one."))
     return render(
         request,
@@ -107,7 +112,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             messages.success(request, _("Two-factor sign-in is on."))
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         form.add_error("code", _("That code is not right, or it has expired. Try the next one."))
     context = {
         "form": form,

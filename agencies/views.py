@@ -70,7 +70,8 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     filters = {
         "service_item_id": _int_param(request, "item"),
         "qualification_type_id": _int_param(request, "qualification"),
-        "region": request.GET.get("region", "")[:100],
+        # NUL can name no region, and PostgreSQL refuses it in any query.
+        "region": request.GET.get("region", "").replace("\x00", "")[:100],
         "sort": request.GET.get("sort") if request.GET.get("sort") in SORTS else SORT_NAME,
     }
     query = {

@@ -163,12 +163,25 @@ def read_table(upload: UploadedFile) -> tuple[list[str], list[Row]]:
             _("Only CSV and Excel (.xlsx) files can be imported."), code="table_type"
         )
     header = next(lines, [])
+    if any("\x00" in cell for cell in header):
+        raise ValidationError(
+            _("Row %(row)d holds a NUL character; the file is damaged."),
+            code="table_nul",
+            params={"row": 1},
+        )
     if not any(header):
         raise ValidationError(_("The file has no header row."), code="table_no_header")
     rows: list[Row] = []
     for number, cells in enumerate(lines, start=2):
         if number > TABLE_MAX_SCANNED_ROWS or (len(rows) == TABLE_MAX_ROWS and any(cells)):
             raise _too_long()
+        if any("\x00" in cell for cell in cells):
+            # No import can store it (PostgreSQL refuses it) and no person typed it.
+            raise ValidationError(
+                _("Row %(row)d holds a NUL character; the file is damaged."),
+                code="table_nul",
+                params={"row": number},
+            )
         if any(cells):
             padded = cells + [""] * (len(header) - len(cells))
             rows.append(Row(number=number, values=dict(zip(header, padded, strict=False))))

@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -157,6 +158,8 @@ class GradesField(forms.CharField):
 
     def to_python(self, value):
         text = super().to_python(value)
+        # CharField checks for NUL on the cleaned value, here a list, where it cannot see it.
+        ProhibitNullCharactersValidator()(text)
         grades = [grade.strip() for grade in _GRADE_SPLIT.split(text or "") if grade.strip()]
         if len(set(grades)) != len(grades):
             raise forms.ValidationError(_("A grade is listed twice."))

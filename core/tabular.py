@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import ApplicationError
 from core.uploads import XLSX, FileKind, validate_size, validate_upload
 
 CSV = FileKind("CSV", (".csv",), ())
@@ -208,3 +210,18 @@ def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], *, title
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def bad_rows_error(errors: list[dict]) -> ApplicationError:
+    """The refusal ("bad_rows") of an import whose rows `errors` ({"row": n, "message": ...})
+    are wrong: nothing is imported, and every bad row is named, by field ("rows") and as
+    text for the file field ("file")."""
+    lines = [
+        gettext("Row %(row)d: %(message)s") % {"row": error["row"], "message": error["message"]}
+        for error in errors
+    ]
+    return ApplicationError(
+        gettext("Nothing was imported: %(count)d rows have errors.") % {"count": len(errors)},
+        code="bad_rows",
+        extra={"rows": errors, "file": lines},
+    )

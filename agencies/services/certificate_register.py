@@ -35,7 +35,7 @@ from agencies.services.scope import agency_scope_recompute
 from catalogue.models import QualificationType
 from core.exceptions import ApplicationError
 from core.status import lock_for_update, status_move, status_note
-from core.tabular import read_table
+from core.tabular import bad_rows_error, read_table
 
 NUMBER_COLUMN = "证书编号"
 CREDIT_CODE_COLUMN = "统一社会信用代码"
@@ -132,15 +132,7 @@ def certificate_register_read(*, actor: User, upload: UploadedFile) -> list[Regi
             )
         )
     if errors:
-        lines = [
-            _("Row %(row)d: %(message)s") % {"row": error["row"], "message": error["message"]}
-            for error in errors
-        ]
-        raise ApplicationError(
-            _("Nothing was imported: %(count)d rows have errors.") % {"count": len(errors)},
-            code="bad_rows",
-            extra={"rows": errors, "file": lines},
-        )
+        raise bad_rows_error(errors)
     return entries
 
 

@@ -23,7 +23,7 @@ from agencies.models import Agency, Practitioner, StaffRegisterEntry
 from agencies.services.scope import eligibility_changed
 from core.exceptions import ApplicationError
 from core.identity import id_number_hash, validate_id_number
-from core.tabular import read_table
+from core.tabular import bad_rows_error, read_table
 
 ID_NUMBER_COLUMN = "身份证号"
 DEPARTMENT_COLUMN = "单位"
@@ -133,15 +133,7 @@ def staff_register_read(*, actor: User, upload: UploadedFile) -> list[StaffRegis
             StaffRegisterRow(number=row.number, id_number_hash=hashed, department_name=department)
         )
     if errors:
-        lines = [
-            _("Row %(row)d: %(message)s") % {"row": error["row"], "message": error["message"]}
-            for error in errors
-        ]
-        raise ApplicationError(
-            _("Nothing was imported: %(count)d rows have errors.") % {"count": len(errors)},
-            code="bad_rows",
-            extra={"rows": errors, "file": lines},
-        )
+        raise bad_rows_error(errors)
     return result
 
 

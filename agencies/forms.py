@@ -141,6 +141,8 @@ CertificateFormSet = forms.formset_factory(
     extra=3,
     max_num=20,
     validate_max=True,
+    # A forged TOTAL_FORMS builds no more forms than this (Django's default is 1,000).
+    absolute_max=20,
 )
 
 

@@ -52,24 +52,23 @@ from agencies.services.scope_settings import scope_settings_update
 from agencies.services.status import agency_reenter, agency_submit_for_review
 from core.exceptions import ApplicationError
 from core.files import serve_private
-from core.forms import handle_form
+from core.forms import handle_form, is_row_id
 from core.pagination import paginate
 
 # ---------------------------------------------------------------------------------------------
 # Public pages
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    try:
-        return int(request.GET.get(name) or 0) or None
-    except ValueError:
-        return None
+def _id_param(request: HttpRequest, name: str) -> int | None:
+    """A row id from the query string; anything no row could have as its id is no filter."""
+    value = request.GET.get(name, "")
+    return (int(value) or None) if is_row_id(value) else None
 
 
 def agency_list(request: HttpRequest) -> HttpResponse:
     filters = {
-        "service_item_id": _int_param(request, "item"),
-        "qualification_type_id": _int_param(request, "qualification"),
+        "service_item_id": _id_param(request, "item"),
+        "qualification_type_id": _id_param(request, "qualification"),
         # NUL can name no region, and PostgreSQL refuses it in any query.
         "region": request.GET.get("region", "").replace("\x00", "")[:100],
         "sort": request.GET.get("sort") if request.GET.get("sort") in SORTS else SORT_NAME,

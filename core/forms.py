@@ -72,7 +72,7 @@ class ServiceActionMixin:
         return HttpResponseRedirect(self.get_success_url())
 
 
-def _is_row_id(value: Any) -> bool:
+def is_row_id(value: Any) -> bool:
     text = str(value).strip()
     return text.isascii() and text.isdigit() and int(text) < 2**63
 
@@ -83,7 +83,7 @@ class RowChoiceField(forms.ModelChoiceField):
     server error."""
 
     def to_python(self, value):
-        if value not in self.empty_values and not _is_row_id(value):
+        if value not in self.empty_values and not is_row_id(value):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
@@ -95,7 +95,7 @@ class RowMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for each in value:
-            if not _is_row_id(each):
+            if not is_row_id(each):
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Practitioner
 from catalogue.models import FeeMode
-from core.forms import RowChoiceField
+from core.forms import RowChoiceField, RowMultipleChoiceField
 from market.models import PurchaseRequest
 from market.services.quotes import MemberShare
 
@@ -52,7 +52,7 @@ class QuoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     committed_time_limit_days = forms.IntegerField(label=_("Committed time limit (working days)"))
-    practitioners = forms.ModelMultipleChoiceField(
+    practitioners = RowMultipleChoiceField(
         label=_("Practitioners on the job"),
         queryset=Practitioner.objects.none(),
         required=False,

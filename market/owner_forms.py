@@ -38,7 +38,16 @@ class BeijingDateTimeField(forms.DateTimeField):
 
     def to_python(self, value):
         with timezone.override(BEIJING):
-            return super().to_python(value)
+            moment = super().to_python(value)
+        if moment is not None:
+            try:
+                # Stored in UTC: a moment in the first hours of year 1 has no UTC to store.
+                moment.astimezone(datetime.UTC)
+            except OverflowError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                ) from None
+        return moment
 
     def prepare_value(self, value):
         with timezone.override(BEIJING):

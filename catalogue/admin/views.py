@@ -227,7 +227,9 @@ class ServiceItemRetireView(ServiceItemTransitionView):
 
 
 class ImportConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
+    # The token is made by uuid4().hex; only that shape may reach the cache key (memcached
+    # refuses keys with spaces or control characters).
+    token = forms.RegexField(regex=r"\A[0-9a-f]{32}\Z", widget=forms.HiddenInput)
     effective_date = forms.DateField(widget=forms.HiddenInput)
     reason = forms.CharField(widget=forms.HiddenInput)
 
@@ -280,7 +282,7 @@ class CatalogueImportView(CatalogueActionView):
 
     def confirm(self, confirm_form):
         stored = (
-            cache.get(self._cache_key(confirm_form.data.get("token", "")))
+            cache.get(self._cache_key(confirm_form.cleaned_data["token"]))
             if confirm_form.is_valid()
             else None
         )

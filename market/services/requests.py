@@ -88,7 +88,13 @@ def _terms_errors(project: Project, terms: RequestTerms, now: datetime.datetime)
     if terms.quote_deadline is None or terms.quote_deadline <= now:
         errors["quote_deadline"] = [_("The quote deadline must be in the future.")]
     opens = terms.quote_opens_at
-    if opens and terms.quote_deadline and opens >= terms.quote_deadline:
+    if opens and opens < now:
+        # An opening already past would put on record that quoting opened before the request
+        # was published; an empty box opens quoting on publication.
+        errors["quote_opens_at"] = [
+            _("Quoting cannot open in the past; leave it empty to open on publication.")
+        ]
+    elif opens and terms.quote_deadline and opens >= terms.quote_deadline:
         errors["quote_opens_at"] = [_("Quoting must open before the deadline.")]
     limit = terms.wanted_time_limit_days
     if limit is not None and not (1 <= limit <= item.statutory_time_limit_days):

@@ -118,3 +118,19 @@ def test_a_text_file_named_pdf_as_a_certificate_scan_is_refused_on_its_row(clien
     assert response.status_code == 200
     assert "scan" in response.context["formset"].forms[0].errors
     assert _counts() == before
+
+
+def test_a_forged_form_count_builds_no_more_than_twenty_certificate_rows(client):
+    # Found by Hypothesis: Django's default would build a thousand empty rows (seconds of work
+    # for one request); the page refuses the count instead.
+    qualification_type = QualificationTypeFactory()
+    before = _counts()
+    response = client.post(
+        "/agencies/register/",
+        _post_data(qualification_type, **{"certificates-TOTAL_FORMS": "100000"}),
+    )
+    assert response.status_code == 200
+    formset = response.context["formset"]
+    assert len(formset.forms) == 20
+    assert formset.non_form_errors() == ["请最多提交 20 个表单。"]
+    assert _counts() == before

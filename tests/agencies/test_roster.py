@@ -61,6 +61,13 @@ def test_roster_filters_by_item_in_scope_qualification_and_region(client):
     response = client.get("/agencies/?region=成都市")
     assert _names(response) == ["咨询公司"]
     assert response.context["regions"] == ["乐山市", "成都市", "眉山市彭山区"]
+    # Text no row could have as its id — including one past 64 bits, which SQLite refuses to
+    # compare (found by Hypothesis) — is no filter at all.
+    assert _names(client.get(f"/agencies/?item={2**63}&qualification=-1")) == [
+        "咨询公司",
+        "测绘院",
+        "过期公司",
+    ]
     assert _names(client.get("/agencies/?item=abc&qualification=")) == [
         "咨询公司",
         "测绘院",

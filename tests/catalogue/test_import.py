@@ -205,6 +205,24 @@ def test_the_import_page_applies_a_good_file_after_confirmation(
     assert ServiceItem.objects.filter(code="DZ-001").exists()
 
 
+@pytest.mark.parametrize("token", ["", "not a token", "../" + "0" * 32, "A" * 32])
+def test_a_confirmation_whose_token_was_not_made_here_imports_nothing(
+    client, regulator_user, department, qualifications, token
+):
+    # Only the uuid4 hex the preview made may reach the cache key: memcached refuses keys
+    # with spaces or control characters, which would be a server error.
+    client.force_login(regulator_user)
+    date = timezone.localdate().isoformat()
+    response = client.post(
+        "/admin/service_items/import/",
+        {"token": token, "effective_date": date, "reason": "导入"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/admin/service_items/import/"
+    assert "上传已过期，请重新上传文件。" in [str(m) for m in response.context["messages"]]
+    assert not ServiceItem.objects.exists()
+
+
 def test_importing_changes_to_a_published_item_makes_a_version(
     regulator_user, department, qualifications
 ):

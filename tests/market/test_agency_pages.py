@@ -223,6 +223,19 @@ def test_a_double_submission_with_the_same_token_makes_one_revision(market, clie
     assert client.get(_url(purchase_request)).context["own_amount"].amount == Decimal(AMOUNT)
 
 
+@pytest.mark.parametrize("practitioner", ["9223372036854775808", "abc"])
+def test_a_practitioner_no_row_could_be_is_an_invalid_choice(market, client, practitioner):
+    # Found by Hypothesis: an id past 64 bits reached SQLite, which refuses to compare it.
+    purchase_request = market.published()
+    client.force_login(market.admins[0])
+    response = _submit(client, purchase_request, practitioners=[practitioner])
+    assert response.status_code == 200
+    assert response.context["form"].errors["practitioners"] == [
+        f"选择一个有效的选项。 {practitioner} 不在可用的选项中。"
+    ]
+    assert not Quote.objects.exists()
+
+
 def test_revise_then_withdraw_through_the_pages(market, client):
     purchase_request = market.published()
     client.force_login(market.admins[0])

@@ -274,6 +274,23 @@ def test_bad_input_shows_field_errors_and_saves_nothing(owner_client, market, ch
     assert not PurchaseRequest.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("opens_at", "message"),
+    [
+        # Found by Hypothesis: year 1 in Beijing has no UTC moment to store (was a 500).
+        ("0001-01-01T00:00", "输入一个有效的日期/时间。"),
+        ("2026-11-01T09:00", "报价开始时间不能早于现在；留空则发布时即开始报价。"),
+    ],
+)
+def test_an_opening_time_that_cannot_be_or_is_past_is_refused_at_its_field(
+    owner_client, market, opens_at, message
+):
+    response = owner_client.post(_url("request_new"), market.form_data(quote_opens_at=opens_at))
+    assert response.status_code == 200
+    assert response.context["form"].errors["quote_opens_at"] == [message]
+    assert not PurchaseRequest.objects.exists()
+
+
 def test_a_project_with_a_registered_code_is_refused_at_its_field(owner_client, market):
     response = owner_client.post(
         reverse("owner:project_new"),

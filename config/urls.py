@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("my/requests/", include("market.owner_urls")),
     path("my/quotes/", include("market.agency_urls")),
     path("my/classifications/", include("market.department_urls")),
+    path("transparency/", include("core.transparency_urls")),
     path("", include("market.urls")),
     path("agencies/", include("agencies.urls")),
     path("", include(wagtail_urls)),

@@ -167,3 +167,54 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class LogEntry(models.Model):
+    """One fact appended to the public transparency log (core/transparency.py). `body` is the
+    exact UTF-8 text the leaf hash covers; kind, subject and time are copies of its fields, for
+    lists and lookups, and verify_log checks that they agree."""
+
+    index = models.PositiveBigIntegerField(_("index"), unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=60, db_index=True)
+    body = models.TextField(_("body"))
+    leaf_hash = models.CharField(_("leaf hash"), max_length=64)
+    logged_at = models.DateTimeField(_("logged at"))
+
+    class Meta:
+        ordering = ["index"]
+        verbose_name = _("log entry")
+        verbose_name_plural = _("log entries")
+
+    def __str__(self) -> str:
+        return f"#{self.index} {self.kind} {self.subject}"
+
+
+class LogCheckpoint(models.Model):
+    """The log's state after an append — size, root hash, time — signed with the log key. One
+    is made with every entry, so each fact has a signed checkpoint from the moment it exists."""
+
+    size = models.PositiveBigIntegerField(_("size"), unique=True)
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    made_at = models.DateTimeField(_("made at"))
+    signature = models.CharField(_("signature"), max_length=100)
+
+    class Meta:
+        ordering = ["size"]
+        verbose_name = _("log checkpoint")
+        verbose_name_plural = _("log checkpoints")
+
+    def __str__(self) -> str:
+        return f"{self.size} {self.root_hash}"
+
+
+class LogHead(models.Model):
+    """The log's one row of state: its size and the frontier of its Merkle tree (the hashes of
+    the complete subtrees on its right edge, hex), so that an append neither re-reads the log
+    nor races another append — every append locks this row first."""
+
+    size = models.PositiveBigIntegerField(default=0)
+    frontier = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return str(self.size)

@@ -28,6 +28,11 @@ def quoted_as_discount(purchase_request: PurchaseRequest) -> bool:
     return item.fee_mode == FeeMode.GOVERNMENT_SET and item.fee_amount is not None
 
 
+NONCE_MISSING = _(
+    "Your browser did not make the quote's random number: reload the page with JavaScript on."
+)
+
+
 class QuoteForm(forms.Form):
     amount = forms.CharField(
         label=_("Amount (yuan)"),
@@ -64,6 +69,20 @@ class QuoteForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    # The quote's random number is the bidder's, never ours: the agency's browser makes it with
+    # Web Crypto (static/js/quote-nonce.js) and keeps a copy; the receipt is computed from it.
+    nonce = forms.RegexField(
+        label=_("Your quote's random number"),
+        regex=r"\A[0-9a-f]{32}\Z",
+        error_messages={"required": NONCE_MISSING, "invalid": NONCE_MISSING},
+        help_text=_(
+            "Made by your browser, not by the platform; it goes into your receipt and is "
+            "revealed only at opening. Your browser keeps a copy on this computer."
+        ),
+        widget=forms.TextInput(
+            attrs={"readonly": True, "data-quote-nonce": "", "autocomplete": "off"}
+        ),
+    )
 
     def __init__(
         self,
@@ -138,6 +157,7 @@ class QuoteForm(forms.Form):
             "proposal": data.get("proposal") or None,
             "members": self.member_shares(),
             "idempotency_key": data["idempotency_key"],
+            "nonce": data["nonce"],
             "justification": data.get("justification", ""),
         }
 

@@ -12,6 +12,7 @@ class MarketConfig(AppConfig):
         from core.status import status_changed
         from market import receivers
         from market.models import PurchaseRequest, Quote
+        from market.services import public_log  # noqa: F401  (names the log's entry kinds)
         from market.signals import quote_invalidated
 
         status_changed.connect(

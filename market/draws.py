@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 __all__ = [
     "DEFAULT_COEFFICIENTS",
     "DOMAIN_TAG",
+    "DOMAIN_TAG_BEACON",
     "METHODS",
     "PURPOSES",
     "DrawRecord",
@@ -65,6 +66,8 @@ T = TypeVar("T")
 
 #: Prefix of the seed pre-image; changing the algorithm means a new version tag.
 DOMAIN_TAG = b"zjcs-draw-v1\n"
+#: The tag of a seed that also mixes in a public randomness beacon value (docs/selection.md).
+DOMAIN_TAG_BEACON = b"zjcs-draw-v2\n"
 #: The "optimal price" coefficients in percent, drawn in this order of listing.
 DEFAULT_COEFFICIENTS: tuple[int, ...] = (95, 96, 97, 98)
 #: The purposes used by the selection methods; each gives an independent stream.
@@ -110,8 +113,16 @@ def commitment(secret_hex: str) -> str:
     return hashlib.sha256(secret).hexdigest()
 
 
-def draw_seed(secret_hex: str, receipts: Iterable[str]) -> bytes:
-    """Derive the 32-byte draw seed from the revealed secret and the quote receipts.
+def draw_seed(
+    secret_hex: str, receipts: Iterable[str], beacon_randomness: str | None = None
+) -> bytes:
+    """Derive the 32-byte draw seed from the revealed secret and the quote receipts, and the
+    beacon round's randomness when there is one.
+
+    With a beacon value ``B`` (32 bytes, the round's randomness) the pre-image is
+    ``b"zjcs-draw-v2\\n" || secret || B || r_1 || ... || r_m``: the round is fixed at
+    publication and published after the deadline, so nobody, the platform included, knows the
+    seed before the quotes are fixed.
 
     ``seed = SHA-256(b"zjcs-draw-v1\\n" || secret (32 bytes) || r_1 || ... || r_m)`` where
     ``r_1 < ... < r_m`` are the distinct receipts, lowercased, sorted as strings and each
@@ -125,8 +136,13 @@ def draw_seed(secret_hex: str, receipts: Iterable[str]) -> bytes:
     if isinstance(receipts, str):
         raise ValueError("receipts must be a collection of hex strings, not one string")
     normalised = {_hex32(receipt, f"receipt {receipt!r}") for receipt in receipts}
-    digest = hashlib.sha256(DOMAIN_TAG)
-    digest.update(secret)
+    if beacon_randomness is None:
+        digest = hashlib.sha256(DOMAIN_TAG)
+        digest.update(secret)
+    else:
+        digest = hashlib.sha256(DOMAIN_TAG_BEACON)
+        digest.update(secret)
+        digest.update(bytes.fromhex(_hex32(beacon_randomness, "beacon randomness")))
     for receipt in sorted(normalised):
         digest.update(bytes.fromhex(receipt))
     return digest.digest()
@@ -536,10 +552,13 @@ class DrawRecord:
     candidates: list[str] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
     result: dict[str, Any] = field(default_factory=dict)
+    #: The beacon round mixed into the seed: ``{"chain_hash", "round", "signature",
+    #: "randomness"}`` (hex). None for draws made before beacons (seed version 1).
+    beacon: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the record as a plain dict (the JSON object)."""
-        return {
+        record = {
             "method": self.method,
             "secret": self.secret,
             "commitment": self.commitment,
@@ -548,6 +567,9 @@ class DrawRecord:
             "parameters": self.parameters,
             "result": self.result,
         }
+        if self.beacon is not None:
+            record["beacon"] = dict(self.beacon)
+        return record
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, no spaces, UTF-8 text kept as is."""
@@ -568,12 +590,14 @@ class DrawRecord:
             "parameters": dict,
             "result": dict,
         }
-        unknown = sorted(set(data) - set(expected))
+        unknown = sorted(set(data) - set(expected) - {"beacon"})
         if unknown:
             raise ValueError(f"unknown fields in draw record: {', '.join(unknown)}")
         for name, kind in expected.items():
             if not isinstance(data.get(name), kind):
                 raise ValueError(f"draw record field {name!r} must be a {kind.__name__}")
+        if "beacon" in data and not isinstance(data["beacon"], dict):
+            raise ValueError("draw record field 'beacon' must be a dict")
         return cls(**data)
 
 
@@ -583,13 +607,16 @@ def make_record(
     receipts: Iterable[str],
     candidates: Sequence[str],
     parameters: Parameters,
+    beacon: Mapping[str, Any] | None = None,
 ) -> DrawRecord:
     """Perform a draw and return its record (what the selection code calls).
 
     Receipts and candidates are stored sorted (receipts lowercased and de-duplicated).
+    ``beacon`` is the verified beacon round (``{"chain_hash", "round", "signature",
+    "randomness"}``) whose randomness enters the seed.
     """
     receipt_list = sorted({_hex32(r, f"receipt {r!r}") for r in receipts})
-    seed = draw_seed(secret_hex, receipt_list)
+    seed = draw_seed(secret_hex, receipt_list, beacon["randomness"] if beacon else None)
     result = run_method(method, seed, candidates, parameters)
     return DrawRecord(
         method=str.__str__(method),  # a plain str even when given a str enum (TextChoices)
@@ -599,6 +626,7 @@ def make_record(
         candidates=sorted(candidates),
         parameters=dict(parameters),
         result=result,
+        beacon=dict(beacon) if beacon else None,
     )
 
 
@@ -636,8 +664,19 @@ def verify(record: DrawRecord, published_commitment: str | None = None) -> Verif
             f"commitment mismatch: SHA-256 of the revealed secret is {expected},"
             f" the purchase notice published {published_commitment}"
         )
+    randomness = None
+    if record.beacon is not None:
+        try:
+            randomness = _hex32(record.beacon.get("randomness"), "beacon randomness")
+            signature = bytes.fromhex(str(record.beacon.get("signature")))
+        except ValueError as error:
+            return VerifyResult(False, [*problems, f"beacon is malformed: {error}"])
+        # A drand round's randomness is the SHA-256 of its signature; the signature itself is
+        # checked against the chain's public key outside this module (it needs BLS).
+        if hashlib.sha256(signature).hexdigest() != randomness:
+            problems.append("beacon randomness is not the SHA-256 of the round's signature")
     try:
-        seed = draw_seed(record.secret, record.receipts)
+        seed = draw_seed(record.secret, record.receipts, randomness)
     except ValueError as error:
         return VerifyResult(False, [*problems, f"receipts are malformed: {error}"])
     if record.method not in METHODS:

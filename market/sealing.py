@@ -32,7 +32,6 @@ import hmac
 import json
 import logging
 import re
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -65,7 +64,7 @@ RECEIPT_VERSION = "zjcs-quote-v1"
 PAYLOAD_VERSION = 1
 MAX_AMOUNT = Decimal(10) ** 10  # yuan; anything above is a typing slip, not a quote
 MAX_DISCOUNT_RATE = Decimal(100)  # percent of the government-set price
-NONCE_BYTES = 16
+NONCE_BYTES = 16  # made by the bidder's browser (static/js/quote-nonce.js)
 
 _TWO_PLACES = Decimal("0.01")
 _NONCE_SHAPE = re.compile(r"^[0-9a-f]{32}$")
@@ -341,9 +340,13 @@ def seal(
     agency_code: str,
     revision: int,
     amount: Decimal,
+    nonce: str,
     discount_rate: Decimal | None = None,
 ) -> Sealed:
     """Encrypt a quote under the first configured key and commit to it with a receipt.
+
+    The nonce is the bidder's own (its browser makes it, docs/selection.md): the platform never
+    chooses it, so it cannot pick one that gives a receipt of its liking.
 
     Raises ValueError (with a user-readable message for the amount and discount rate) when a
     value is not acceptable, and ImproperlyConfigured when no key is set."""
@@ -352,8 +355,9 @@ def seal(
     revision = _check_revision(revision)
     amount = parse_amount(amount)
     rate = None if discount_rate is None else parse_discount_rate(discount_rate)
+    if not isinstance(nonce, str) or not _NONCE_SHAPE.match(nonce):
+        raise ValueError("nonce must be 32 lowercase hex characters")
     cipher = _cipher()  # fail on configuration before doing anything else
-    nonce = secrets.token_hex(NONCE_BYTES)
     token = cipher.encrypt(
         _payload(
             nonce=nonce,

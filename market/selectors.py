@@ -22,6 +22,7 @@ from market.models import (
     ProjectClassification,
     PurchaseRequest,
     Quote,
+    QuoteReceipt,
     RegionalAssessment,
     SelectionMethod,
 )
@@ -274,6 +275,29 @@ def notice_opened_quotes(*, purchase_request: PurchaseRequest) -> QuerySet[Quote
         .prefetch_related("members__agency__organisation")
         .order_by("opened_amount", "pk")
     )
+
+
+def notice_receipts(*, purchase_request: PurchaseRequest) -> QuerySet:
+    """Every receipt handed out for the request, with its time and its log entry, public from
+    the moment it is made: a receipt gives nothing away before opening (its nonce is sealed),
+    and publishing it at once is what lets each bidder see that its quote counts. Neither the
+    agency nor the amount is among the fields."""
+    return (
+        QuoteReceipt.objects.filter(quote__purchase_request=purchase_request)
+        .order_by("created_at", "pk")
+        .values("receipt", "created_at", "withdrawn", "log_index")
+    )
+
+
+def republications(*, purchase_request: PurchaseRequest) -> list[PurchaseRequest]:
+    """The earlier publications of the same need, newest first (each re-publication names the
+    failed request it repeats)."""
+    earlier = []
+    current = purchase_request.republished_from
+    while current is not None:
+        earlier.append(current)
+        current = current.republished_from
+    return earlier
 
 
 def objections_public(*, purchase_request: PurchaseRequest) -> QuerySet[Objection]:

@@ -46,6 +46,7 @@ def public_record(purchase_request: PurchaseRequest) -> draws.DrawRecord | None:
         candidates=sorted(quote.agency.selection_key for quote in valid),
         parameters=parameters,
         result=stored["result"],
+        beacon=stored.get("beacon"),
     )
 
 

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.permissions import allowed
+from core.beacon import configured_chain
 from core.files import serve_private
 from core.filters import filter_list
 from market.filters import NoticeFilter
@@ -13,8 +14,11 @@ from market.selectors import (
     notice_opened_quotes,
     notice_public_detail,
     notice_public_list,
+    notice_receipts,
     objections_public,
+    republications,
 )
+from market.services.selection import draw_due
 from market.verification import verify_request_draw
 
 
@@ -42,6 +46,12 @@ def notice_detail(request: HttpRequest, number: str) -> HttpResponse:
             "exclusion_count": notice.exclusions.count(),
             "invited_count": notice.invitations.count(),
             "objections": objections_public(purchase_request=notice),
+            "receipts": notice_receipts(purchase_request=notice),
+            "republications": republications(purchase_request=notice),
+            "beacon_time": (
+                configured_chain().round_time(notice.beacon_round) if notice.beacon_round else None
+            ),
+            "draw_waiting": draw_due(notice),
         },
     )
 

@@ -1,10 +1,11 @@
 import os
 import sqlite3
+import threading
 
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from modelsearch.index import get_indexed_models
@@ -141,3 +142,27 @@ def pytest_runtest_teardown(item, nextitem):
             connection.ensure_connection()
             _sqlite_snapshot[0].backup(connection.connection)
     return result
+
+
+@pytest.fixture(scope="session")
+def local_beacon_url():
+    """The local randomness beacon (core/beacon_server.py) on a free port of 127.0.0.1, for the
+    whole run: draws fetch their rounds from it over HTTP, as from drand in production. Its
+    clock is the tests' own (time_machine moves it too)."""
+    from core.beacon import local_beacon
+    from core.beacon_server import beacon_server
+
+    server = beacon_server(local_beacon(), port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _beacon_served(local_beacon_url):
+    # Not through the `settings` fixture: a test's own changes to settings must be undone in
+    # the order that test expects, whatever this fixture does.
+    with override_settings(BEACON_URL=local_beacon_url):
+        yield

@@ -187,6 +187,16 @@ QUOTE_SEALING_KEYS = env.list(
     "QUOTE_SEALING_KEYS", default=["Znj-xEXtBJQQDuYgPqeCYIu9J-ezaeDZ1gNU43Huy_k="]
 )
 
+# The public transparency log (core/transparency.py, docs/transparency.md) signs each
+# checkpoint with this Ed25519 private key (base64 of its 32 raw bytes); the public key is shown
+# at /transparency/. The default is committed, so anyone can sign with it: demo and tests only.
+TRANSPARENCY_LOG_KEY = env(
+    "TRANSPARENCY_LOG_KEY", default="cgDE7Cw24YaHEXt9hUTAYRcnrSDt6W/jZ80ox0rKqNU="
+)
+# The log's name, the first line of every checkpoint: a checkpoint of one log never passes for
+# another's.
+TRANSPARENCY_LOG_ORIGIN = env("TRANSPARENCY_LOG_ORIGIN", default="zjcs.demo/transparency")
+
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public sees public pages only
 
@@ -392,6 +402,34 @@ QUOTE_OUTSIDE_RANGE_MAY_WIN_RANDOM_DRAW = env.bool(
     "QUOTE_OUTSIDE_RANGE_MAY_WIN_RANDOM_DRAW", default=False
 )
 
+# Randomness beacon (core/beacon.py) -----------------------------------------------------------
+# A draw mixes in a public beacon's value for a round fixed in advance, so that nobody — the
+# platform included — knows its result before that round exists. Production reads drand's
+# quicknet chain (docs/deployment.md has its values); the demo and the tests run a local beacon
+# in the same format (`manage.py run_beacon`, the Procfile's `beacon` line) with the key below.
+BEACON_URL = env("BEACON_URL", default="http://127.0.0.1:8731").rstrip("/")
+BEACON_TIMEOUT_SECONDS = env.float("BEACON_TIMEOUT_SECONDS", default=5.0)
+BEACON_PERIOD = env.int("BEACON_PERIOD", default=3)  # seconds between rounds, as quicknet
+BEACON_GENESIS = env.int("BEACON_GENESIS", default=1767225600)  # 2026-01-01 00:00 UTC, round 1
+# The local beacon's BLS secret key. It is PUBLIC — committed here — so anyone can forge this
+# beacon's rounds: it is for the demo and the tests only, and production refuses it.
+BEACON_LOCAL_SECRET_KEY = env(
+    "BEACON_LOCAL_SECRET_KEY",
+    default="44f73c4f543fe74a0262b371eb7a6b92dddf28bd199f5e8441af09525f6aec0f",
+)
+# The chain the draws trust. The defaults are the local key's public key and its chain hash
+# for the period and genesis above (tests/core/test_beacon.py checks they match); change them
+# together, or the client will not find or trust the local beacon's rounds.
+BEACON_DEMO_PUBLIC_KEY = (
+    "a1204b094d4c9f01cc671644a65abd8e62f6b46ce27654d76184319c8afa7151e304e05fc8e5ab4d8159e6"
+    "000c7ecbf411b87b5d9e54c062cbc750818a368f6ad17638dfc6cf95be42a9c8826651c7351ca2efefcff4"
+    "f47a26133365c82e6a42"
+)
+BEACON_PUBLIC_KEY = env("BEACON_PUBLIC_KEY", default=BEACON_DEMO_PUBLIC_KEY)
+BEACON_CHAIN_HASH = env(
+    "BEACON_CHAIN_HASH", default="7f48d3e9fef9da485fce5ad026f32bd8cede8e5447e8033fad3d027d0258f4bc"
+)
+
 # Search: Wagtail's search framework, one path whatever the backend --------------------------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
 SEARCH_INDEX = env("SEARCH_INDEX", default="zjcs")
@@ -416,6 +454,11 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "csv", "png", "jpg", "jpeg"]
+
+# A draw mixes in the beacon round first published this long after the quote deadline. The
+# quotes that enter the draw are fixed and logged at the deadline (the scheduled sweep runs
+# every minute), and must be on the log before that round exists: verification checks it.
+BEACON_DELAY_SECONDS = env.int("BEACON_DELAY_SECONDS", default=180)
 
 # Logging: one structured event per line, with the request id bound by django-structlog ------
 LOG_JSON = env.bool("LOG_JSON", default=False)

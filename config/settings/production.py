@@ -1,15 +1,19 @@
 """Production: every secret and address comes from the environment, with no default, so a
 missing one stops start-up instead of running with a demo value."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.logging import configure_logging
 
 from .base import *  # noqa: F403
-from .base import LOG_LEVEL, env
+from .base import BEACON_DEMO_PUBLIC_KEY, LOG_LEVEL, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ID_NUMBER_HASH_KEY = env("ID_NUMBER_HASH_KEY")
 QUOTE_SEALING_KEYS = env.list("QUOTE_SEALING_KEYS")
+TRANSPARENCY_LOG_KEY = env("TRANSPARENCY_LOG_KEY")
+TRANSPARENCY_LOG_ORIGIN = env("TRANSPARENCY_LOG_ORIGIN")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SITE_URL = env("SITE_URL").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
@@ -33,3 +37,17 @@ LOGGING = configure_logging(json_output=env.bool("LOG_JSON", default=True), leve
 # The minimum quoting period is always the regulators' working days (PurchasingRules), never
 # the demo's shortcut in seconds, whatever the environment says.
 DEMO_MIN_QUOTING_SECONDS = None
+
+# The randomness beacon is a public drand chain (quicknet: its values are in
+# docs/deployment.md), named in full by the environment. The demo's local beacon has a key
+# anyone can read in the repository: production signs nothing and refuses that key's chain.
+BEACON_URL = env("BEACON_URL").rstrip("/")
+BEACON_PUBLIC_KEY = env("BEACON_PUBLIC_KEY").lower()
+BEACON_CHAIN_HASH = env("BEACON_CHAIN_HASH").lower()
+BEACON_GENESIS = env.int("BEACON_GENESIS")
+BEACON_PERIOD = env.int("BEACON_PERIOD")
+BEACON_LOCAL_SECRET_KEY = None
+if BEACON_PUBLIC_KEY == BEACON_DEMO_PUBLIC_KEY:
+    raise ImproperlyConfigured(
+        "BEACON_PUBLIC_KEY is the demo's beacon key, whose secret is public; set a real chain's."
+    )

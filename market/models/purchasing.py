@@ -265,6 +265,9 @@ class PurchaseRequest(StatusMachine):
     draw_secret_sealed = models.TextField(blank=True, editable=False)
     draw_secret = models.CharField(_("draw secret (revealed)"), max_length=64, blank=True)
     draw_record = models.JSONField(_("draw record"), null=True, blank=True, editable=False)
+    # The randomness beacon's round whose value enters the draw, fixed at publication and
+    # published after the deadline (docs/selection.md). Empty for requests published before.
+    beacon_round = models.PositiveBigIntegerField(_("beacon round"), null=True, blank=True)
     winner = models.ForeignKey(
         "agencies.Agency",
         verbose_name=_("selected agency"),
@@ -502,6 +505,8 @@ class QuoteReceipt(models.Model):
     receipt = models.CharField(_("receipt"), max_length=64)
     withdrawn = models.BooleanField(_("withdrawal"), default=False)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    # Its entry on the transparency log, for the inclusion proof the agency keeps.
+    log_index = models.PositiveBigIntegerField(_("log entry"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -1,8 +1,10 @@
 """The moves time makes on a purchase request, by the server clock:
 
 - published → quoting, when quoting opens;
-- quoting → closed, when the deadline passes — and at once the quotes are opened and, where
-  the method decides by itself, the agency selected (market/services/selection.py);
+- quoting → closed, when the deadline passes — and at once the quotes are opened and the
+  quotes that enter the draw fixed;
+- selecting → awarded, where the method decides by itself, once the draw's beacon round is
+  published (market/services/selection.py);
 - awarded → confirmed, when the publicity period has ended with no objection waiting for an
   answer (an objection answered later lets the next run confirm it).
 
@@ -24,7 +26,7 @@ from core.status import status_move
 from core.workdays import add_workdays
 from market.models import Objection, PurchaseRequest
 from market.services.locks import purchase_request_lock
-from market.services.selection import open_and_select
+from market.services.selection import DRAWN_AT_OPENING, draw_if_due, open_and_select
 
 Status = PurchaseRequest.Status
 
@@ -44,6 +46,8 @@ def advance_locked(purchase_request: PurchaseRequest, *, now: datetime.datetime)
         status_move(purchase_request, Status.CLOSED, note=_("The quote deadline passed."))
     if purchase_request.status == Status.CLOSED:
         open_and_select(purchase_request, now=now)
+    else:
+        draw_if_due(purchase_request, now=now)
     ends = purchase_request.publicity_ends_on
     if (
         purchase_request.status == Status.AWARDED
@@ -77,6 +81,11 @@ def purchase_requests_due(now: datetime.datetime):
             Q(status=Status.PUBLISHED, quote_opens_at__lte=now)
             | Q(status__in=[Status.PUBLISHED, Status.QUOTING], quote_deadline__lte=now)
             | Q(status=Status.CLOSED)
+            | Q(
+                status=Status.SELECTING,
+                selection_method__in=DRAWN_AT_OPENING,
+                draw_record__isnull=True,
+            )
             | Q(status=Status.AWARDED, publicity_ends_on__lt=timezone.localdate(now))
         )
         .exclude(Q(status=Status.AWARDED) & Exists(pending))

@@ -4,6 +4,7 @@ Amounts exist in clear only in the submitting agency's own request and in the op
 after the deadline. The service never logs them and returns them to no one else."""
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,10 +26,12 @@ from core.uploads import PDF, validate_upload
 from market import sealing
 from market.models import Invitation, PurchaseRequest, Quote, QuoteMember, QuoteReceipt
 from market.selectors import agency_ineligibility_reasons, eligible_agencies
+from market.services import public_log
 from market.services.clock import advance_locked
 from market.services.locks import purchase_request_lock
 
 Status = PurchaseRequest.Status
+NONCE_SHAPE = re.compile(r"\A[0-9a-f]{32}\Z")
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ def quote_submit(
     practitioners: Sequence[Practitioner] = (),
     proposal: UploadedFile | None = None,
     members: Sequence[MemberShare] = (),
+    nonce: str,
     idempotency_key: str = "",
     justification: str = "",
 ) -> Quote:
@@ -211,7 +215,9 @@ def quote_submit(
     twice or has no share ("member_not_eligible", "member_repeated",
     "member_share_required"), an amount outside the
     published reference range comes without a justification ("justification_required", R2),
-    or the proposal is not a PDF ("bad_proposal")."""
+    or the proposal is not a PDF ("bad_proposal"), or the nonce is not the 32 hex characters
+    the agency's browser makes ("bad_nonce"). The nonce is the agency's own: the platform never
+    chooses it (docs/selection.md)."""
     purchase_request = purchase_request_lock(purchase_request)
     now = timezone.now()
     agency = acting_agency(actor)
@@ -245,14 +251,22 @@ def quote_submit(
                 exc.messages[0], code="bad_proposal", extra={"proposal": exc.messages}
             ) from None
 
+    if not isinstance(nonce, str) or not NONCE_SHAPE.match(nonce):
+        message = _(
+            "Your browser did not make the quote's random number: reload the page with "
+            "JavaScript on."
+        )
+        raise ApplicationError(message, code="bad_nonce", extra={"nonce": [message]})
     revision = existing.revision + 1 if existing else 1
     sealed = sealing.seal(
         request_number=purchase_request.number,
         agency_code=agency.selection_key,
         revision=revision,
         amount=value,
+        nonce=nonce,
         discount_rate=rate,
     )
+    replaces = existing.receipt if existing and existing.status == Quote.Status.SUBMITTED else None
     quote = existing or Quote(purchase_request=purchase_request, agency=agency)
     quote.status = Quote.Status.SUBMITTED
     quote.revision = revision
@@ -271,7 +285,10 @@ def quote_submit(
         QuoteMember(quote=quote, agency=member.agency, share=member.share.strip())
         for member in members
     )
-    QuoteReceipt.objects.create(quote=quote, revision=revision, receipt=sealed.receipt)
+    public_log.log_receipt(
+        QuoteReceipt.objects.create(quote=quote, revision=revision, receipt=sealed.receipt),
+        replaces,
+    )
     _invitation_read(purchase_request, agency, now)
     return quote
 
@@ -292,8 +309,11 @@ def quote_withdraw(*, actor: User, purchase_request: PurchaseRequest) -> Quote:
         raise ApplicationError(_("There is no quote to withdraw."), code="no_quote")
     quote.status = Quote.Status.WITHDRAWN
     quote.save(update_fields=["status"])
-    QuoteReceipt.objects.create(
-        quote=quote, revision=quote.revision, receipt=quote.receipt, withdrawn=True
+    public_log.log_receipt(
+        QuoteReceipt.objects.create(
+            quote=quote, revision=quote.revision, receipt=quote.receipt, withdrawn=True
+        ),
+        None,
     )
     return quote
 

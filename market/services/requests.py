@@ -6,6 +6,7 @@ moves the clock makes are in market/services/clock.py."""
 import datetime
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +18,7 @@ from accounts.models import User
 from accounts.permissions import require
 from agencies.models import Agency
 from catalogue.models import FeeMode, ServiceItem
+from core.beacon import configured_chain
 from core.exceptions import ApplicationError
 from core.status import status_created, status_move
 from core.workdays import add_workdays
@@ -30,6 +32,7 @@ from market.models import (
     SelectionMethod,
 )
 from market.selectors import eligible_agencies, regional_assessment_covering
+from market.services import public_log
 from market.services.clock import advance_locked
 from market.services.locks import purchase_request_lock
 
@@ -161,6 +164,13 @@ def _check_terms(project: Project, terms: RequestTerms, now: datetime.datetime) 
     if errors:
         raise ApplicationError(next(iter(errors.values()))[0], code="invalid_terms", extra=errors)
     _check_quoting_period(terms, now)
+
+
+def draw_beacon_round(quote_deadline: datetime.datetime) -> int:
+    """The beacon round a request's draw will use: the first one published BEACON_DELAY_SECONDS
+    after the deadline — unknown to anyone, us included, until the quotes are fixed."""
+    delay = datetime.timedelta(seconds=settings.BEACON_DELAY_SECONDS)
+    return configured_chain().first_round_after(quote_deadline + delay)
 
 
 def min_quoting_workdays() -> int:
@@ -359,12 +369,17 @@ def purchase_request_publish(*, actor: User, purchase_request: PurchaseRequest) 
         Status.PUBLISHED,
         actor=actor,
         fields={
+            # The terms were checked above: the deadline is set.
+            "beacon_round": draw_beacon_round(
+                cast(datetime.datetime, purchase_request.quote_deadline)
+            ),
             "published_at": now,
             "quote_opens_at": purchase_request.quote_opens_at or now,
             "draw_commitment": draws.commitment(secret),
             "draw_secret_sealed": sealing.seal_text(secret),
         },
     )
+    public_log.log_publication(purchase_request)
     Invitation.objects.bulk_create(
         [
             Invitation(purchase_request=purchase_request, agency=agency)
@@ -400,6 +415,7 @@ def purchase_request_cancel(
         note=reason,
         fields={"outcome_note": reason},
     )
+    public_log.log_cancellation(purchase_request, reason)
     return purchase_request
 
 

@@ -5,7 +5,9 @@ Every random step goes through market.draws with the seed derived from the reque
 the draw is kept so anyone can recompute it (manage.py verify_draw, /verify/draw/<number>/)."""
 
 import datetime
+import logging
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +18,7 @@ from accounts.models import User
 from accounts.permissions import require
 from agencies.models import Agency
 from catalogue.models import FeeMode
+from core.beacon import BeaconError, configured_chain, fetch_round
 from core.exceptions import ApplicationError
 from core.status import status_move
 from core.workdays import add_workdays
@@ -26,16 +29,21 @@ from market.selectors import (
     quotes_choosable,
     quotes_valid,
 )
+from market.services import public_log
 from market.services.eligibility import quotes_recheck_locked
 from market.services.locks import purchase_request_lock
 
 Status = PurchaseRequest.Status
+logger = logging.getLogger(__name__)
 # Methods whose result follows from the quotes alone, decided at opening.
 AUTOMATIC = {
     SelectionMethod.RANDOM_DRAW,
     SelectionMethod.LOWEST_PRICE,
     SelectionMethod.OPTIMAL_PRICE,
 }
+# Methods that draw at opening without waiting for anyone: the automatic ones, and the
+# credit-merit short list.
+DRAWN_AT_OPENING = AUTOMATIC | {SelectionMethod.CREDIT_MERIT}
 CREDIT_LONGLIST_SIZE = 5
 CREDIT_SHORTLIST_SIZE = 3
 
@@ -101,6 +109,7 @@ def open_and_select(
             "invalid_reason",
         ],
     )
+    public_log.log_opening(purchase_request, quotes)
     secret = sealing.open_text(purchase_request.draw_secret_sealed)
     status_move(
         purchase_request, Status.SELECTING, note=_("Quotes opened."), fields={"opened_at": now}
@@ -118,23 +127,79 @@ def open_and_select(
             note=reason,
             fields={"outcome_note": reason, "draw_secret": secret},
         )
+        public_log.log_failure(purchase_request, reason)
         return purchase_request
+    return draw_if_due(purchase_request, now=now)
+
+
+def draw_due(purchase_request: PurchaseRequest) -> bool:
+    """Opened, and waiting for the draw the method makes by itself."""
+    return (
+        purchase_request.status == Status.SELECTING
+        and purchase_request.selection_method in DRAWN_AT_OPENING
+        and purchase_request.draw_record is None
+    )
+
+
+def draw_if_due(purchase_request: PurchaseRequest, *, now: datetime.datetime) -> PurchaseRequest:
+    """Make the draw at opening once its beacon round is published, on a request whose row the
+    caller holds locked. Until then the request waits, selecting; the clock's sweep tries again
+    every minute, and the notice says which round it waits for."""
+    if not draw_due(purchase_request):
+        return purchase_request
+    try:
+        beacon = _beacon(purchase_request)
+    except BeaconPending:
+        return purchase_request
+    secret = sealing.open_text(purchase_request.draw_secret_sealed)
+    valid = list(quotes_valid(purchase_request))
     if purchase_request.selection_method in AUTOMATIC:
-        record = _draw(purchase_request, secret, valid, _price_parameters(valid))
+        record = _draw(purchase_request, secret, valid, _price_parameters(valid), beacon)
         return _award_key(purchase_request, record.result["winner"], actor=None, now=now)
-    if purchase_request.selection_method == SelectionMethod.CREDIT_MERIT:
-        scores = {quote.agency.selection_key: str(quote.agency.credit_score) for quote in valid}
-        _draw(
-            purchase_request,
-            secret,
-            valid,
-            {
-                "credit_scores": scores,
-                "longlist_size": min(CREDIT_LONGLIST_SIZE, len(valid)),
-                "k": min(CREDIT_SHORTLIST_SIZE, len(valid)),
-            },
-        )
+    scores = {quote.agency.selection_key: str(quote.agency.credit_score) for quote in valid}
+    _draw(
+        purchase_request,
+        secret,
+        valid,
+        {
+            "credit_scores": scores,
+            "longlist_size": min(CREDIT_LONGLIST_SIZE, len(valid)),
+            "k": min(CREDIT_SHORTLIST_SIZE, len(valid)),
+        },
+        beacon,
+    )
     return purchase_request
+
+
+class BeaconPending(Exception):
+    """The draw's beacon round is not published yet, or cannot be had and trusted now."""
+
+
+def _beacon(purchase_request: PurchaseRequest) -> dict | None:
+    """The verified beacon round for the request's draw. None only for a request published
+    before draws used a beacon (it keeps the seed it was published with). Raises BeaconPending
+    while the round cannot be had: the draw waits; it never falls back to a weaker source."""
+    if purchase_request.beacon_round is None:
+        return None
+    chain = configured_chain()
+    try:
+        found = fetch_round(purchase_request.beacon_round, chain=chain)
+    except BeaconError as error:
+        logger.warning(
+            "Beacon round %s for %s cannot be had yet: %s",
+            purchase_request.beacon_round,
+            purchase_request.number,
+            error,
+        )
+        raise BeaconPending from error
+    if found is None:
+        raise BeaconPending
+    return {
+        "chain_hash": chain.chain_hash,
+        "round": found.round,
+        "signature": found.signature,
+        "randomness": found.randomness,
+    }
 
 
 def _price_parameters(valid: list[Quote]) -> dict:
@@ -142,7 +207,11 @@ def _price_parameters(valid: list[Quote]) -> dict:
 
 
 def _draw(
-    purchase_request: PurchaseRequest, secret: str, valid: list[Quote], parameters: dict
+    purchase_request: PurchaseRequest,
+    secret: str,
+    valid: list[Quote],
+    parameters: dict,
+    beacon: dict | None,
 ) -> draws.DrawRecord:
     receipts = [
         quote.receipt for quote in purchase_request.quotes.filter(status=Quote.Status.SUBMITTED)
@@ -153,10 +222,12 @@ def _draw(
         receipts,
         [quote.agency.selection_key for quote in valid],
         parameters,
+        beacon,
     )
     # The secret is revealed as soon as it has served: from now on anyone can re-check.
     purchase_request.draw_record, purchase_request.draw_secret = record.to_dict(), secret
     purchase_request.save(update_fields=["draw_record", "draw_secret"])
+    public_log.log_draw(purchase_request, record.to_dict())
     return record
 
 
@@ -178,6 +249,7 @@ def _award(
             "draw_secret": sealing.open_text(purchase_request.draw_secret_sealed),
         },
     )
+    public_log.log_award(purchase_request, note)
     return purchase_request
 
 
@@ -265,8 +337,25 @@ def selection_scored_decide(
                     )
             total += mark * weight / 100
         totals[quote.agency.selection_key] = str(total.quantize(Decimal("0.01")))
+    try:
+        beacon = _beacon(purchase_request)
+    except BeaconPending:
+        raise ApplicationError(
+            _(
+                "The draw that settles equal totals uses beacon round %(round)s, which is not "
+                "published yet (due at %(time)s); please submit the scores again after it."
+            )
+            % {
+                "round": purchase_request.beacon_round,
+                "time": timezone.localtime(
+                    # Only a request with a round waits for it.
+                    configured_chain().round_time(cast(int, purchase_request.beacon_round))
+                ).strftime("%Y-%m-%d %H:%M:%S"),
+            },
+            code="beacon_pending",
+        ) from None
     secret = sealing.open_text(purchase_request.draw_secret_sealed)
-    record = _draw(purchase_request, secret, valid, {"totals": totals})
+    record = _draw(purchase_request, secret, valid, {"totals": totals}, beacon)
     return _award_key(purchase_request, record.result["winner"], actor=actor, now=timezone.now())
 
 
@@ -294,6 +383,7 @@ def _next_after_decline(
     if not remaining:
         reason = _("No agency left to select.")
         status_move(purchase_request, Status.FAILED, note=reason, fields={"outcome_note": reason})
+        public_log.log_failure(purchase_request, reason)
         return purchase_request
     if ranking:
         return _award_key(purchase_request, remaining[0], actor=None, now=now)
@@ -320,6 +410,9 @@ def award_decline(
     )
     AwardDecline.objects.create(
         purchase_request=purchase_request, agency=purchase_request.winner, reason=reason.strip()
+    )
+    public_log.log_decline(
+        purchase_request, purchase_request.winner.selection_key, by_objection=False
     )
     return _next_after_decline(purchase_request, actor=actor, now=timezone.now())
 
@@ -380,6 +473,9 @@ def objection_answer(*, actor: User, objection: Objection, upheld: bool, answer:
             agency=purchase_request.winner,
             reason=answer.strip(),
             by_objection=True,
+        )
+        public_log.log_decline(
+            purchase_request, purchase_request.winner.selection_key, by_objection=True
         )
         _next_after_decline(purchase_request, actor=actor, now=timezone.now())
     return objection

@@ -2,6 +2,7 @@
 allows no inline script or style, and carry none; Wagtail's admin, whose inline scripts we
 cannot change, gets a looser policy of its own; production passes `check --deploy`."""
 
+import base64
 import os
 import re
 import secrets
@@ -15,6 +16,7 @@ from cryptography.fernet import Fernet
 
 from cms.models import HomePage
 from tests.accounts.factories import UserFactory
+from tests.core.test_settings import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_PAGES = ["/", "/catalogue/", "/accounts/login/"]
@@ -192,6 +194,10 @@ def test_finding_headers_site_pages_may_not_be_framed(client, url):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+# drand's public quicknet chain, as production would read it.
+QUICKNET = {key: value for key, value in PRODUCTION_ENV.items() if key.startswith("BEACON_")}
+
+
 @pytest.mark.slow
 def test_finding_headers_production_passes_the_deploy_check(tmp_path):
     # Given production settings with every value it requires (random, as production's would be)
@@ -208,6 +214,9 @@ def test_finding_headers_production_passes_the_deploy_check(tmp_path):
         ALLOWED_HOSTS="zjcs.example.test",
         SITE_URL="https://zjcs.example.test",
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        TRANSPARENCY_LOG_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        TRANSPARENCY_LOG_ORIGIN="zjcs.example.test/transparency",
+        **QUICKNET,
     )
 
     # When Django's deployment checks run

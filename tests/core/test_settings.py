@@ -13,6 +13,18 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "zjcs.example.test",
     "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/zjcs",
     "SITE_URL": "https://zjcs.example.test",
+    # drand's quicknet chain (docs/deployment.md).
+    "BEACON_URL": "https://api.drand.sh",
+    "BEACON_PUBLIC_KEY": (
+        "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d"
+        "1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8"
+        "991ef5ece45a"
+    ),
+    "BEACON_CHAIN_HASH": "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
+    "BEACON_GENESIS": "1692803367",
+    "BEACON_PERIOD": "3",
+    "TRANSPARENCY_LOG_KEY": "bG9nLWtleS1mb3ItdGhlLXByb2R1Y3Rpb24tdGVzdCE=",
+    "TRANSPARENCY_LOG_ORIGIN": "zjcs.example.test/transparency",
 }
 
 
@@ -46,6 +58,13 @@ def test_production_starts_with_its_required_settings():
         "ID_NUMBER_HASH_KEY",
         "QUOTE_SEALING_KEYS",
         "SITE_URL",
+        "BEACON_URL",
+        "BEACON_PUBLIC_KEY",
+        "BEACON_CHAIN_HASH",
+        "BEACON_GENESIS",
+        "BEACON_PERIOD",
+        "TRANSPARENCY_LOG_KEY",
+        "TRANSPARENCY_LOG_ORIGIN",
     ],
 )
 def test_production_refuses_to_start_without(missing):

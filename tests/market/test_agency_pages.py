@@ -2,6 +2,7 @@
 objection — and that nobody but the agency's own members ever sees its amount."""
 
 import datetime
+import secrets
 from decimal import Decimal
 
 import pytest
@@ -20,11 +21,10 @@ from market.models import (
     QuoteMember,
     QuoteReceipt,
 )
-from market.services.clock import purchase_request_advance
 from market.services.requests import purchase_request_create
 from tests.accounts.factories import UserFactory
 from tests.agencies.factories import AgencyFactory, PractitionerFactory, pdf_upload
-from tests.market.scenario import NOW, Market
+from tests.market.scenario import NOW, Market, close_and_draw
 
 pytestmark = pytest.mark.django_db
 Status = PurchaseRequest.Status
@@ -56,6 +56,8 @@ def _submit(client, purchase_request, *, amount=AMOUNT, days=20, token=None, **e
         "amount": amount,
         "committed_time_limit_days": days,
         "idempotency_key": token or _form_token(client, purchase_request),
+        # What the agency's browser puts in the field (static/js/quote-nonce.js).
+        "nonce": secrets.token_hex(16),
         **extra,
     }
     return client.post(_url(purchase_request), {k: v for k, v in data.items() if v is not None})
@@ -72,10 +74,7 @@ def _awarded(client, market, clock):
     purchase_request = market.published()
     for index in range(3):
         _quote_in_view(client, market, purchase_request, index, str(90000 + index))
-    clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=1))
-    purchase_request = purchase_request_advance(
-        purchase_request=PurchaseRequest.objects.get(pk=purchase_request.pk)
-    )
+    purchase_request = close_and_draw(clock, purchase_request)
     assert purchase_request.status == Status.AWARDED
     return purchase_request
 

@@ -25,7 +25,7 @@ from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import QualificationFactory
 from tests.agencies.test_staff_register import make_id_number
 from tests.catalogue.factories import QualificationRequirementFactory
-from tests.market.scenario import NOW, Market
+from tests.market.scenario import NOW, Market, sweeps_after_deadline
 from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
@@ -160,9 +160,7 @@ def test_r4_a_quote_counts_again_when_its_agency_is_eligible_again_before_the_de
     quote.refresh_from_db()
     assert quote.valid and quote.invalid_reason == ""
     # and at the deadline the state-funded draw has its three quotes.
-    clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=1))
-    purchase_requests_advance_due()
-    purchase_request.refresh_from_db()
+    purchase_request = sweeps_after_deadline(clock, purchase_request)
     assert purchase_request.status == Status.AWARDED
 
 

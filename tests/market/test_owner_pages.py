@@ -22,11 +22,10 @@ from market.models import (
     RegionalAssessment,
     SelectionMethod,
 )
-from market.services.clock import purchase_requests_advance_due
 from market.verification import verify_request_draw
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.market.factories import ProjectFactory, PurchaseRequestFactory
-from tests.market.scenario import NOW
+from tests.market.scenario import NOW, sweeps_after_deadline
 from tests.market.scenario import Market as ScenarioMarket
 
 pytestmark = pytest.mark.django_db
@@ -80,9 +79,9 @@ def _url(name, purchase_request=None):
 
 
 def _past_deadline(clock, purchase_request):
-    """The deadline passes and the scheduled task runs (pages never move a status)."""
-    clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=1))
-    purchase_requests_advance_due()
+    """The deadline passes and the scheduled task runs, then again once the draw's beacon
+    round is out (pages never move a status)."""
+    sweeps_after_deadline(clock, purchase_request)
 
 
 def _fresh(purchase_request) -> PurchaseRequest:

@@ -1,6 +1,7 @@
 """Purchase requests, sealed quotes and selection (R1, R2, R4, R6–R8)."""
 
 import datetime
+import secrets
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Role
 from agencies.models import Affiliation, Agency
 from catalogue.models import FeeMode, RegionalAssessmentKind, ServiceItem
+from core.beacon import configured_chain
 from core.models import CalendarDay
 from core.services import calendar_year_confirm
 from market.models import (
@@ -22,7 +24,7 @@ from market.models import (
     RegionalAssessment,
     SelectionMethod,
 )
-from market.services.clock import purchase_request_advance, purchase_requests_advance_due
+from market.services.clock import purchase_requests_advance_due
 from market.services.projects import project_classification_decide, project_classification_request
 from market.services.quotes import quote_submit, quote_withdraw
 from market.services.requests import (
@@ -37,7 +39,7 @@ from market.verification import verify_request_draw
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import AgencyFactory
 from tests.catalogue.factories import ServiceItemFactory
-from tests.market.scenario import NOW, Market
+from tests.market.scenario import NOW, Market, close_and_draw
 from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
@@ -56,10 +58,7 @@ def market():
 
 
 def _after_deadline(clock, purchase_request, minutes=1):
-    clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=minutes))
-    return purchase_request_advance(
-        purchase_request=PurchaseRequest.objects.get(pk=purchase_request.pk)
-    )
+    return close_and_draw(clock, purchase_request, after=datetime.timedelta(minutes=minutes))
 
 
 def test_publishing_invites_the_eligible_agencies_and_commits_to_a_draw(
@@ -200,12 +199,14 @@ def test_r2_a_government_set_price_is_quoted_as_a_discount_on_it():
             purchase_request=purchase_request,
             discount_rate="101",
             committed_time_limit_days=10,
+            nonce=secrets.token_hex(16),
         )
     quote_submit(
         actor=market.admins[0],
         purchase_request=purchase_request,
         discount_rate="90",
         committed_time_limit_days=10,
+        nonce=secrets.token_hex(16),
     )
 
 
@@ -271,6 +272,7 @@ def test_an_agency_that_is_not_eligible_cannot_quote(market):
             purchase_request=purchase_request,
             amount="1000",
             committed_time_limit_days=5,
+            nonce=secrets.token_hex(16),
         )
 
 
@@ -433,12 +435,22 @@ def test_the_notice_shows_the_opened_quotes_and_receipts_after_the_deadline(mark
     waiting = client.get(f"/notices/{purchase_request.number}/").content.decode()
     assert "报价已截止，等待开启" in waiting and "91000" not in waiting
     assert PurchaseRequest.objects.get(pk=purchase_request.pk).status == Status.QUOTING
-    # the task opens the quotes and selects.
+    # the task opens the quotes and fixes those that count; the draw waits for its beacon round,
     purchase_requests_advance_due()
-    after = client.get(f"/notices/{purchase_request.number}/").content.decode()
-    assert "91000.00" in after and "91002.00" in after
-    assert all(receipt[:17] in after for receipt in receipts)
-    assert PurchaseRequest.objects.get(pk=purchase_request.pk).draw_secret in after
+    opened = client.get(f"/notices/{purchase_request.number}/").content.decode()
+    assert "91000.00" in opened and "91002.00" in opened
+    assert all(receipt in opened for receipt in receipts)
+    assert f"抽取等待随机信标第 {purchase_request.beacon_round} 轮" in opened
+    assert PurchaseRequest.objects.get(pk=purchase_request.pk).draw_secret == ""
+    # and once the round is out the next run draws, and the secret is revealed.
+    _clock.move_to(
+        configured_chain().round_time(purchase_request.beacon_round) + datetime.timedelta(seconds=1)
+    )
+    purchase_requests_advance_due()
+    drawn = client.get(f"/notices/{purchase_request.number}/").content.decode()
+    secret = PurchaseRequest.objects.get(pk=purchase_request.pk).draw_secret
+    assert secret and secret in drawn
+    assert "抽取等待随机信标" not in drawn
 
 
 def _queries(client, url):

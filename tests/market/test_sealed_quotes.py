@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 import logging
+import secrets
 import threading
 from decimal import Decimal
 
@@ -140,6 +141,7 @@ def test_no_quote_is_accepted_after_the_deadline_under_concurrent_load(settings)
                 purchase_request=purchase_request,
                 amount=str(50000 + index),
                 committed_time_limit_days=10,
+                nonce=secrets.token_hex(16),
             )
             outcomes[index] = ("accepted", timezone.now())
         except ApplicationError:

@@ -35,6 +35,7 @@ QUOTE = {
     "revision": 1,
     "amount": Decimal("1250.00"),
     "discount_rate": Decimal("95.5"),
+    "nonce": "0123456789abcdef0123456789abcdef",  # the bidder's browser makes it
 }
 
 
@@ -70,7 +71,11 @@ def test_round_trip(key):
 
 def test_round_trip_without_discount_rate_and_with_a_non_canonical_amount(key):
     sealed = seal(
-        request_number="CG-2026-0002", agency_code="A-7", revision=3, amount=Decimal("99.5")
+        request_number="CG-2026-0002",
+        agency_code="A-7",
+        revision=3,
+        amount=Decimal("99.5"),
+        nonce="f" * 32,
     )
 
     opened = open_sealed(sealed.ciphertext)
@@ -142,11 +147,15 @@ def test_the_receipt_is_the_documented_hash(key):
 
 
 def test_two_seals_of_the_same_quote_differ(key):
-    first, second = seal(**QUOTE), seal(**QUOTE)
+    # Two submissions of the same amount come with two nonces from the browser.
+    first = seal(**QUOTE)
+    second = seal(**{**QUOTE, "nonce": "1" * 32})
 
     assert first.ciphertext != second.ciphertext
     assert first.receipt != second.receipt
     assert open_sealed(first.ciphertext).nonce != open_sealed(second.ciphertext).nonce
+    # Even with the same nonce the ciphertext differs (Fernet's random IV).
+    assert seal(**QUOTE).ciphertext != first.ciphertext
 
 
 def test_the_ciphertext_does_not_reveal_the_amount(key):
@@ -577,3 +586,18 @@ def test_opened_quotes_are_plain_data():
     )
 
     assert verify_receipt(receipt=receipt_for(opened), **vars(opened))
+
+
+def test_the_receipt_is_computed_from_the_bidders_own_nonce():
+    # The platform never chooses the nonce: the same nonce gives the same receipt, another
+    # nonce another receipt, and the opened quote carries the nonce the bidder sent.
+    first, again = seal(**QUOTE), seal(**QUOTE)
+    other = seal(**{**QUOTE, "nonce": "f" * 32})
+    assert first.receipt == again.receipt != other.receipt
+    assert open_sealed(first.ciphertext).nonce == QUOTE["nonce"]
+
+
+@pytest.mark.parametrize("nonce", ["", "0" * 31, "0" * 33, "G" * 32, "A" * 32, None])
+def test_a_nonce_that_is_not_32_lowercase_hex_characters_is_refused(nonce):
+    with pytest.raises(ValueError, match="nonce must be 32 lowercase hex characters"):
+        seal(**{**QUOTE, "nonce": nonce})

@@ -1,7 +1,6 @@
 """Direct selection, credit merit and scored evaluation: the methods where the owner takes
 the last step (docs/selection.md)."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -9,14 +8,13 @@ import time_machine
 
 from agencies.models import Agency
 from market.models import Objection, Project, PurchaseRequest, SelectionMethod
-from market.services.clock import purchase_request_advance
 from market.services.selection import (
     objection_file,
     selection_choose,
     selection_scored_decide,
 )
 from market.verification import verify_request_draw
-from tests.market.scenario import NOW, Market
+from tests.market.scenario import NOW, Market, close_and_draw
 from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +30,7 @@ def _clock():
 def _opened(clock, market, purchase_request, amounts):
     for index, amount in enumerate(amounts):
         market.quote(purchase_request, index, amount)
-    clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=1))
-    return purchase_request_advance(
-        purchase_request=PurchaseRequest.objects.get(pk=purchase_request.pk)
-    )
+    return close_and_draw(clock, purchase_request)
 
 
 def test_direct_selection_is_the_owners_choice_on_a_social_funded_project(_clock):

@@ -71,7 +71,6 @@ from market.models import (
     RegionalAssessment,
     SelectionMethod,
 )
-from market.services.clock import purchase_requests_advance_due
 from market.services.projects import project_classification_request
 from market.services.requests import PRICE_CRITERION
 from market.services.selection import objection_file
@@ -92,7 +91,7 @@ from tests.catalogue.factories import (
 )
 from tests.core.factories import RegionFactory
 from tests.market.factories import ProjectFactory
-from tests.market.scenario import NOW, Market
+from tests.market.scenario import NOW, Market, sweeps_after_deadline
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -611,9 +610,7 @@ def _owner_market(**item_fields) -> Market:
 
 
 def _past_deadline(clock, purchase_request: PurchaseRequest) -> PurchaseRequest:
-    clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=1))
-    purchase_requests_advance_due()
-    return PurchaseRequest.objects.get(pk=purchase_request.pk)
+    return sweeps_after_deadline(clock, purchase_request)
 
 
 def _awarded(clock) -> tuple[Market, PurchaseRequest]:
@@ -816,6 +813,7 @@ def _quote_fields(market: Market, *, price: Field) -> dict[str, Field]:
         "practitioners": choices(*mine, foreign=[theirs]),
         "proposal": upload(PDF),
         "idempotency_key": text("0123456789abcdef0123456789abcdef"),
+        "nonce": text("fedcba9876543210fedcba9876543210"),
     }
     for slot in (1, 2, 3):
         fields[f"member_{slot}"] = choice("", *others, foreign=[agency.pk, outsider.pk])

@@ -2,8 +2,6 @@
 stored under random names in a storage no URL points at, and served only by views that ask
 the permission layer; to everyone else they do not exist (404)."""
 
-import datetime
-
 import pytest
 import time_machine
 from django.test import override_settings
@@ -11,10 +9,9 @@ from django.urls import reverse
 
 from agencies.models import Qualification
 from market.models import Quote
-from market.services.clock import purchase_request_advance
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import PDF_BYTES, QualificationFactory, pdf_upload
-from tests.market.scenario import NOW, Market
+from tests.market.scenario import NOW, Market, close_and_draw
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +62,7 @@ def test_finding_1_a_proposal_before_opening_is_its_agencys_alone(client, _clock
     assert url in page.content.decode()
 
     # Once the quotes are opened, the owner and regulators may read it; other agencies not.
-    _clock.move_to(purchase_request.quote_deadline + datetime.timedelta(minutes=1))
-    purchase_request_advance(purchase_request=purchase_request)
+    close_and_draw(_clock, purchase_request)
     quote = Quote.objects.get(pk=quote.pk)
     assert quote.purchase_request.opened_at is not None
     for reader in (market.owner, regulator):

@@ -4,6 +4,7 @@ exists already is left as it is."""
 import base64
 import datetime
 import io
+import secrets
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -46,6 +47,8 @@ from catalogue.services.items import (
 )
 from cms import demo_data
 from config.celery import app as celery_app
+from core.beacon import configured_chain
+from core.beacon_server import local_beacon_while_needed
 from core.exceptions import ApplicationError
 from core.identity import id_number_hash
 from core.models import CalendarDay, Region
@@ -67,7 +70,8 @@ from market.services.requests import (
 GOVERNMENT_PREFIX = "11511403"
 ENTERPRISE_PREFIX = "91511403"
 RETIRED_ITEM = "PS-ZJ-022"
-DEMO_DEADLINE = datetime.timedelta(seconds=3)
+# Counted from each request's own publication, so that a slow machine still quotes in time.
+DEMO_DEADLINE = datetime.timedelta(seconds=6)
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")  # installed by make
 
 
@@ -95,9 +99,12 @@ class Command(BaseCommand):
     # only flood the console, so mail goes nowhere while seeding. And it stages real draws
     # on deadlines DEMO_DEADLINE (seconds) after publication, far inside the minimum quoting
     # period a regulator sets, so while seeding the period is the demo's own: none at all.
+    # Each draw's beacon round comes a few seconds after its deadline, when the quotes have
+    # been fixed: long enough for the closing, short enough not to keep `make demo` waiting.
     @override_settings(
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         DEMO_MIN_QUOTING_SECONDS=0,
+        BEACON_DELAY_SECONDS=2,
     )
     def handle(self, *args, **options) -> None:
         # Tasks queued while seeding (invitations, award notices) run here and now, into the
@@ -105,7 +112,11 @@ class Command(BaseCommand):
         eager = celery_app.conf.task_always_eager
         celery_app.conf.task_always_eager = True
         try:
-            with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+            with (
+                translation.override(settings.LANGUAGE_CODE),
+                local_beacon_while_needed(),
+                transaction.atomic(),
+            ):
                 self._seed()
         finally:
             celery_app.conf.task_always_eager = eager
@@ -453,7 +464,9 @@ class Command(BaseCommand):
                 budget=Decimal(budget),
                 selection_method=method,
                 quote_opens_at=now + datetime.timedelta(days=2) if outcome == "published" else None,
-                quote_deadline=now + (DEMO_DEADLINE if soon else datetime.timedelta(days=6)),
+                quote_deadline=(
+                    timezone.now() + DEMO_DEADLINE if soon else now + datetime.timedelta(days=6)
+                ),
                 wanted_time_limit_days=None,
                 requirements_note="按示范合同约定的范围和深度完成服务，成果满足审批要求。",
             )
@@ -476,6 +489,8 @@ class Command(BaseCommand):
                     committed_time_limit_days=max(
                         1, purchase_request.service_item.statutory_time_limit_days - 5
                     ),
+                    # The demo stands in for each agency's browser, which makes the nonce.
+                    nonce=secrets.token_hex(16),
                     # A proposal, sealed like the amount until the quotes are opened.
                     proposal=demo_scan(f"技术方案 {code}", f"proposal-{agency_index}.pdf")
                     if code == demo_data.TIE_FOUND_AFTER_QUOTING[0]
@@ -491,8 +506,12 @@ class Command(BaseCommand):
         if closing:
             # Let the real deadline pass; the draws are then made by the server clock as they
             # would be on any day, and anyone can re-check them.
-            wait = (max(r.quote_deadline for r in closing) - timezone.now()).total_seconds()
-            time.sleep(max(wait, 0) + 0.2)
+            _sleep_until(max(r.quote_deadline for r in closing))
+            for purchase_request in closing:
+                purchase_request_advance(purchase_request=purchase_request)
+            # The quotes are fixed; once the draws' beacon rounds are out, they are made.
+            chain = configured_chain()
+            _sleep_until(max(chain.round_time(r.beacon_round) for r in closing))
             for purchase_request in closing:
                 purchase_request_advance(purchase_request=purchase_request)
 
@@ -611,3 +630,7 @@ class Command(BaseCommand):
             assessment.areas.set([Region.objects.get(name=region)])
             assessment.result_document = demo_scan(title, "regional-assessment.pdf")
             assessment.save(update_fields=["result_document"])
+
+
+def _sleep_until(moment: datetime.datetime) -> None:
+    time.sleep(max((moment - timezone.now()).total_seconds(), 0) + 0.2)

@@ -327,6 +327,16 @@ def quotes_valid(purchase_request: PurchaseRequest) -> QuerySet[Quote]:
     )
 
 
+def declined_keys_in_order(purchase_request: PurchaseRequest) -> list[str]:
+    """The agencies whose award was declined or set aside, first first (as on the log)."""
+    return [
+        decline.agency.selection_key
+        for decline in purchase_request.declines.select_related("agency__organisation").order_by(
+            "pk"
+        )
+    ]
+
+
 def declined_keys(purchase_request: PurchaseRequest) -> set[str]:
     """The selection keys of the agencies whose award was declined or set aside."""
     return {

@@ -8,6 +8,7 @@ urlpatterns = [
     path("notices/", views.notice_list, name="notices"),
     path("notices/<str:number>/", views.notice_detail, name="notice_detail"),
     path("verify/draw/<str:number>/", views.verify_draw, name="verify_draw"),
+    path("verify/draw/<str:number>.json", views.verify_draw_json, name="verify_draw_json"),
     path(
         "regional-assessments/<int:pk>/",
         views.regional_assessment_detail,

@@ -1,7 +1,7 @@
 """The public pages of the marketplace: notices, the draw verification and regional
 assessments. They read only; what the clock implies is shown, not made."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.permissions import allowed
@@ -19,7 +19,7 @@ from market.selectors import (
     republications,
 )
 from market.services.selection import draw_due
-from market.verification import verify_request_draw
+from market.verification import draw_document, verify_request_draw
 
 
 def notice_list(request: HttpRequest) -> HttpResponse:
@@ -59,9 +59,36 @@ def notice_detail(request: HttpRequest, number: str) -> HttpResponse:
 def verify_draw(request: HttpRequest, number: str) -> HttpResponse:
     notice = _notice(number)
     check = verify_request_draw(notice)
-    if request.GET.get("format") == "json" and check.record is not None:
-        return HttpResponse(check.record.to_json(), content_type="application/json; charset=utf-8")
-    return render(request, "market/verify_draw.html", {"notice": notice, "check": check})
+    names = {quote["agency"]: quote["name"] for quote in check.document["quotes"]}
+    record = check.document["record"] or {}
+    result = record.get("result", {})
+
+    def named(keys):
+        return [names.get(key, key) for key in keys]
+
+    return render(
+        request,
+        "market/verify_draw.html",
+        {
+            "notice": notice,
+            "check": check,
+            "record": record,
+            "beacon": record.get("beacon"),
+            "candidates": named(record.get("candidates", [])),
+            "ranking": named(result.get("ranking", [])),
+            "shortlist": named(result.get("shortlist", [])),
+            "tied": named(result.get("tied", [])),
+            "result": result,
+            "declined": named(check.document["declined"]),
+        },
+    )
+
+
+def verify_draw_json(request: HttpRequest, number: str) -> JsonResponse:
+    """Every public input of the draw and its result, for tools/zjcs_verify.py or anyone's own
+    check on another copy of the data."""
+    document = draw_document(_notice(number))
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
 def regional_assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:

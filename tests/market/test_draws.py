@@ -554,3 +554,44 @@ def test_doc_states_the_pinned_vectors():
     for value in (COMMITMENT, SEED_HEX, SEED_NO_RECEIPTS_HEX, LOTTERY_BLOCK0, "93.10", "91.47"):
         assert value in text
     assert ", ".join(str(c) for c in LOTTERY_CHUNKS) in text
+
+
+# ---- the further vectors of docs/selection.md -----------------------------------------------
+BEACON = "ff" * 32
+SEED_BEACON_HEX = "087760e8186e75d022d23be6dbaeaa5997f08a18a65c7fc2c8d1ed1631aa9f34"
+
+
+def test_seed_with_a_beacon_vector_in_the_module_the_reference_and_the_doc(seed):
+    ref = _reference_namespace()
+    with_beacon = draw_seed(SECRET, RECEIPTS, BEACON)
+    assert with_beacon.hex() == SEED_BEACON_HEX
+    assert ref["draw_seed"](SECRET, RECEIPTS, BEACON) == with_beacon
+    assert lottery(with_beacon, CANDIDATES) == [C, B, A, E, D]
+    assert with_beacon != seed
+    assert SEED_BEACON_HEX in DOC.read_text(encoding="utf-8")
+
+
+def test_ties_in_two_groups_vector(seed):
+    totals = {A: "90", B: "90", C: "80", D: "80", E: "70"}
+    result = run_scored(seed, CANDIDATES, {"totals": totals})
+    assert result == {"winner": B, "ranking": [B, A, D, C, E], "tied": [A, B]}
+
+
+def test_lowest_price_tie_vector(seed):
+    prices = {A: "100", B: "90", C: "90.00", D: "120"}
+    result = run_lowest_price(seed, [A, B, C, D], {"prices": prices})
+    assert result == {"winner": C, "ranking": [C, B, A, D], "tied": [B, C]}
+
+
+def test_fewer_than_three_quotes_vector(seed):
+    assert run_random_draw(seed, [A, B], {"min_quotes": 3}) == {
+        "failed": "too_few_quotes",
+        "count": 2,
+        "min_quotes": 3,
+    }
+
+
+def test_rejected_chunk_vector(seed):
+    stream = DrawStream(seed, "lottery")
+    assert stream.below(2**63 + 1) == 4561183225063082149
+    assert stream.chunks_used == 3

@@ -1,4 +1,8 @@
-"""Re-check a request's draw from public data: `python manage.py verify_draw ZJCG-2026-0001`."""
+"""Re-check a request's draw from public data: `python manage.py verify_draw ZJCG-2026-0001`.
+Exit 0 when the public record is consistent — a draw that matches, or a request that had no
+draw and says why; exit 1 on any problem."""
+
+import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -11,24 +15,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("number", help="the notice number, e.g. ZJCG-2026-0001")
-        parser.add_argument("--json", action="store_true", help="print the draw record as JSON")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="print the verification document as JSON",
+        )
 
-    def handle(self, *args, number: str, json: bool, **options) -> None:
+    def handle(self, *args, number: str, as_json: bool, **options) -> None:
         purchase_request = PurchaseRequest.objects.filter(number=number).first()
-        if purchase_request is None:
-            raise CommandError(f"No purchase request numbered {number}.")
+        if purchase_request is None or purchase_request.published_at is None:
+            raise CommandError(f"No published purchase request numbered {number}.")
         check = verify_request_draw(purchase_request)
-        if json and check.record is not None:
-            self.stdout.write(check.record.to_json())
+        if as_json:
+            self.stdout.write(json.dumps(check.document, ensure_ascii=False, indent=2))
+        for note in check.report.notes:
+            self.stdout.write(f"  ({note})")
         if check.ok:
-            result = check.record.result
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"{number}: the draw matches ({check.record.method}; "
-                    f"winner {result.get('winner') or result.get('shortlist')})."
-                )
-            )
+            self.stdout.write(self.style.SUCCESS(f"{number}: {check.report.outcome}"))
             return
-        for problem in check.result.problems:
+        for _code, problem in check.report.problems:
             self.stderr.write(f"  - {problem}")
         raise CommandError(f"{number}: the draw does NOT match.")

@@ -157,6 +157,12 @@ def check_document(
             in_force.discard(data["receipt"])
 
     openings = [fact for fact in facts if fact["kind"] == "opening"]
+    cancellations = [fact for fact in facts if fact["kind"] == "cancellation"]
+    if cancellations:
+        report.outcome = (
+            f"No draw: cancelled before opening ({cancellations[0]['data']['reason']})."
+        )
+        return report
     if not openings:
         report.outcome = "Not opened yet: quoting is open or the deadline has just passed."
         return report
@@ -203,7 +209,7 @@ def check_document(
         elif document.get("beacon_waiting"):
             report.outcome = "Opened; the draw waits for its beacon round."
         else:
-            report.outcome = "No draw was needed: the owner chose among the valid quotes."
+            report.outcome = "No draw: the owner chooses among the valid quotes."
             _check_chosen(document, facts, valid, report)
         return report
 

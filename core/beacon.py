@@ -15,6 +15,7 @@ The scheme is drand's `bls-unchained-g1-rfc9380` (quicknet):
 Round 1 is published at the chain's genesis time and round r at genesis + (r - 1) × period.
 """
 
+import contextlib
 import datetime
 import functools
 import hashlib
@@ -29,6 +30,7 @@ from typing import Any
 
 import drand_verify
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from py_ecc.bls.g2_primitives import subgroup_check
@@ -201,6 +203,28 @@ def fetch_round(round: int, *, chain: Chain | None = None) -> BeaconRound | None
             f"The beacon's randomness for round {round} is not SHA-256 of its signature."
         )
     return verified
+
+
+def fetch_round_kept(round: int, *, chain: Chain | None = None) -> BeaconRound | None:
+    """fetch_round, keeping what it got in the cache: a published round never changes, so the
+    sweep fetches it once, before it takes any row lock, and the draw under the lock reads it
+    back without asking the network. What the cache returns is verified again (a round is
+    trusted for its signature, never for where it was kept)."""
+    if chain is None:
+        chain = configured_chain()
+    key = f"beacon:{chain.chain_hash}:{round}"
+    signature = None
+    # The cache only saves a round trip: when it is down, the round is fetched instead.
+    with contextlib.suppress(Exception):
+        signature = cache.get(key)
+    if isinstance(signature, str):
+        with contextlib.suppress(BeaconInvalid):
+            return verify_round(chain, round, signature)
+    found = fetch_round(round, chain=chain)
+    if found is not None:
+        with contextlib.suppress(Exception):
+            cache.set(key, found.signature, timeout=None)
+    return found
 
 
 class LocalBeacon:

@@ -14,6 +14,7 @@ under the request's row lock. A page never makes them: it shows what the clock i
 (market.selectors.purchase_request_shown_status).
 """
 
+import contextlib
 import datetime
 
 from django.conf import settings
@@ -22,11 +23,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.beacon import BeaconError, fetch_round_kept
 from core.status import status_move
 from core.workdays import add_workdays
 from market.models import Objection, PurchaseRequest
 from market.services.locks import purchase_request_lock
-from market.services.selection import DRAWN_AT_OPENING, draw_if_due, open_and_select
+from market.services.selection import DRAWN_AT_OPENING, draw_due, draw_if_due, open_and_select
 
 Status = PurchaseRequest.Status
 
@@ -100,9 +102,19 @@ def purchase_requests_advance_due(*, now: datetime.datetime | None = None) -> in
     now = now or timezone.now()
     count = 0
     for purchase_request in purchase_requests_due(now):
+        _beacon_fetched(purchase_request)
         purchase_request_advance(purchase_request=purchase_request, now=now)
         count += 1
     return count
+
+
+def _beacon_fetched(purchase_request: PurchaseRequest) -> None:
+    """Ask the beacon for a waiting draw's round before the row lock is taken, so no lock is
+    held while the network answers; the draw then reads the kept round."""
+    if not (draw_due(purchase_request) and purchase_request.beacon_round):
+        return
+    with contextlib.suppress(BeaconError):  # the draw keeps waiting, and says so
+        fetch_round_kept(purchase_request.beacon_round)
 
 
 @transaction.atomic

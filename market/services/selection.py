@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.permissions import require
 from agencies.models import Agency
 from catalogue.models import FeeMode
-from core.beacon import BeaconError, configured_chain, fetch_round
+from core.beacon import BeaconError, configured_chain, fetch_round_kept
 from core.exceptions import ApplicationError
 from core.status import status_move
 from core.workdays import add_workdays
@@ -183,7 +183,7 @@ def _beacon(purchase_request: PurchaseRequest) -> dict | None:
         return None
     chain = configured_chain()
     try:
-        found = fetch_round(purchase_request.beacon_round, chain=chain)
+        found = fetch_round_kept(purchase_request.beacon_round, chain=chain)
     except BeaconError as error:
         logger.warning(
             "Beacon round %s for %s cannot be had yet: %s",

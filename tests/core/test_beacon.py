@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 
 from core import beacon as beacon_module
@@ -25,6 +26,7 @@ from core.beacon import (
     configured_chain,
     drand_chain_hash,
     fetch_round,
+    fetch_round_kept,
     local_beacon,
     verify_round,
 )
@@ -304,6 +306,17 @@ def test_fetch_a_past_round(clock, served):
     assert fetched == local_beacon().sign(NOW_ROUND - 10)
     # The current round too (its time has just come).
     assert fetch_round(NOW_ROUND).round == NOW_ROUND
+
+
+def test_a_kept_round_is_read_back_without_the_network_and_checked_again(clock, served, settings):
+    kept = fetch_round_kept(NOW_ROUND - 3)
+    assert kept == local_beacon().sign(NOW_ROUND - 3)
+    settings.BEACON_URL = "http://127.0.0.1:9"  # the beacon is gone: the kept round serves
+    assert fetch_round_kept(NOW_ROUND - 3) == kept
+    # A kept value that is not the chain's signature is not trusted: the beacon is asked again.
+    cache.set(f"beacon:{configured_chain().chain_hash}:{NOW_ROUND - 3}", "00" * 48)
+    with pytest.raises(BeaconUnavailable):
+        fetch_round_kept(NOW_ROUND - 3)
 
 
 def test_a_future_round_is_none_and_not_asked_for(clock, served, monkeypatch):

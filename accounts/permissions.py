@@ -238,3 +238,23 @@ REFUSALS["market.quote_for_agency"] = (
     _("Only the administrators of an agency active on the roster may quote."),
     "agency_not_active",
 )
+
+
+# Model contracts (R5) ---------------------------------------------------------------------------
+
+
+@rules.predicate
+def keeps_item_templates(user: Any, service_item: Any) -> bool:
+    """The item's approval department keeps its model contracts, with the regulator."""
+    return (
+        service_item is not None
+        and _role(user) == Role.APPROVAL_DEPARTMENT
+        and user.organisation_id == service_item.approval_department_id
+    )
+
+
+rules.add_rule("contracts.keep_template", keeps_item_templates | regulates)
+REFUSALS["contracts.keep_template"] = (
+    _("Only the item's approval department and regulators keep its model contracts."),
+    "not_template_keeper",
+)

@@ -323,8 +323,3 @@ def verify_kept_checkpoint(document: dict[str, Any]) -> list[str]:
     ):
         return [_("Today's log does not extend the kept checkpoint: its history was rewritten.")]
     return []
-
-
-def entry_data(entry: LogEntry) -> dict[str, Any]:
-    """The `data` of an entry, read from the body the hash covers."""
-    return json.loads(entry.body)["data"]

@@ -339,10 +339,7 @@ def declined_keys_in_order(purchase_request: PurchaseRequest) -> list[str]:
 
 def declined_keys(purchase_request: PurchaseRequest) -> set[str]:
     """The selection keys of the agencies whose award was declined or set aside."""
-    return {
-        decline.agency.selection_key
-        for decline in purchase_request.declines.select_related("agency__organisation")
-    }
+    return set(declined_keys_in_order(purchase_request))
 
 
 def quotes_choosable(purchase_request: PurchaseRequest) -> QuerySet[Quote]:

@@ -20,6 +20,7 @@ from core.transparency import checkpoint_document, log_tree, verify_checkpoint
 from market import draw_proof, draws
 from market.models import PurchaseRequest, Quote
 from market.selectors import declined_keys_in_order
+from market.services.public_log import opened_quote
 from market.services.selection import draw_due
 
 # What each problem means, in the reader's language (draw_proof speaks English only).
@@ -105,20 +106,7 @@ def draw_document(purchase_request: PurchaseRequest) -> dict[str, Any]:
         },
         "beacon_waiting": draw_due(purchase_request),
         "quotes": [
-            {
-                "agency": quote.agency.selection_key,
-                "name": quote.agency.organisation.name,
-                "revision": quote.revision,
-                "amount": str(quote.opened_amount),
-                "discount_rate": (
-                    None if quote.opened_discount_rate is None else str(quote.opened_discount_rate)
-                ),
-                "nonce": quote.opened_nonce,
-                "receipt": quote.receipt,
-                "valid": quote.valid,
-                "invalid_reason": str(quote.invalid_reason or ""),
-            }
-            for quote in quotes
+            {**opened_quote(quote), "name": quote.agency.organisation.name} for quote in quotes
         ],
         "record": purchase_request.draw_record if purchase_request.draw_secret else None,
         "shown_winner": winner.selection_key if winner else None,

@@ -94,26 +94,25 @@ def log_opening(purchase_request: PurchaseRequest, quotes: list[Quote]) -> LogEn
     return _append(
         purchase_request,
         OPENING,
-        {
-            "quotes": [
-                {
-                    "agency": quote.agency.selection_key,
-                    "revision": quote.revision,
-                    "amount": str(quote.opened_amount),
-                    "discount_rate": (
-                        None
-                        if quote.opened_discount_rate is None
-                        else str(quote.opened_discount_rate)
-                    ),
-                    "nonce": quote.opened_nonce,
-                    "receipt": quote.receipt,
-                    "valid": quote.valid,
-                    "invalid_reason": str(quote.invalid_reason or ""),
-                }
-                for quote in sorted(quotes, key=lambda quote: quote.receipt)
-            ],
-        },
+        {"quotes": [opened_quote(quote) for quote in sorted(quotes, key=lambda q: q.receipt)]},
     )
+
+
+def opened_quote(quote: Quote) -> dict[str, Any]:
+    """An opened quote as the log and the draw check hold it: what recomputes its receipt
+    (docs/sealing.md), and whether it counts."""
+    return {
+        "agency": quote.agency.selection_key,
+        "revision": quote.revision,
+        "amount": str(quote.opened_amount),
+        "discount_rate": (
+            None if quote.opened_discount_rate is None else str(quote.opened_discount_rate)
+        ),
+        "nonce": quote.opened_nonce,
+        "receipt": quote.receipt,
+        "valid": quote.valid,
+        "invalid_reason": str(quote.invalid_reason or ""),
+    }
 
 
 def log_draw(purchase_request: PurchaseRequest, record: dict[str, Any]) -> LogEntry:

@@ -39,7 +39,7 @@ def item(approval_user):
     )
 
 
-def test_a_fair_template_renders_with_the_sample_and_has_no_findings(item):
+def test_r5_a_fair_template_renders_with_the_sample_and_has_no_findings(item):
     text = template_preview(service_item=item, body=FAIR)
     assert "服务费人民币100000.00元" in text and item.name in text
     assert "乙方承诺的时限短于法定时限。" in text
@@ -59,7 +59,7 @@ def test_a_fair_template_renders_with_the_sample_and_has_no_findings(item):
         ("{% set fee = 1 %}{{ fee }}", "模板只能插入指定的变量"),
     ],
 )
-def test_a_template_that_reaches_beyond_its_variables_is_refused_when_saved(body, message):
+def test_r5_a_template_that_reaches_beyond_its_variables_is_refused_when_saved(body, message):
     with refused("template_invalid") as caught:
         template_check(body)
     assert message in caught.value.message
@@ -84,23 +84,23 @@ UNFAIR = [
 
 
 @pytest.mark.parametrize(("clause", "code"), UNFAIR)
-def test_each_unfair_clause_is_found(clause, code):
+def test_r5_each_unfair_clause_is_found(clause, code):
     facts = {"fee_ceiling": 150000, "statutory_time_limit_days": 30}
     assert code in {finding["code"] for finding in clause_findings(clause, facts)}
 
 
-def test_every_rule_has_its_explanation_and_legal_basis_and_a_test():
+def test_r5_every_rule_has_its_explanation_and_legal_basis_and_a_test():
     assert {rule.code for rule in RULES} == {code for _clause, code in UNFAIR}
     for rule in RULES:
         assert rule.severity in ("high", "medium") and rule.explanation and rule.legal_basis
 
 
-def test_termination_rights_for_both_parties_are_fair():
+def test_r5_termination_rights_for_both_parties_are_fair():
     text = "乙方有权解除合同。甲方有权解除合同。"
     assert clause_findings(text, {}) == []
 
 
-def test_the_department_writes_and_the_regulator_approves_once_findings_are_answered(
+def test_r5_the_department_writes_and_the_regulator_approves_once_findings_are_answered(
     item, approval_user, regulator_user
 ):
     body = FAIR + "\n甲方放弃对乙方的追偿权利。"
@@ -134,7 +134,7 @@ def test_the_department_writes_and_the_regulator_approves_once_findings_are_answ
     assert second.number == 2 and template_in_force(item) == approved
 
 
-def test_a_refusal_needs_a_note(item, approval_user, regulator_user):
+def test_r5_a_refusal_needs_a_note(item, approval_user, regulator_user):
     version = template_version_write(
         actor=approval_user, service_item=item, body=FAIR, signing_order="agency_first"
     )
@@ -147,7 +147,7 @@ def test_a_refusal_needs_a_note(item, approval_user, regulator_user):
     assert refused_version.status == "refused" and template_in_force(item) is None
 
 
-def test_only_the_items_department_and_regulators_keep_its_templates(
+def test_r5_only_the_items_department_and_regulators_keep_its_templates(
     item, approval_user, agency_user, owner_user
 ):
     other_department = UserFactory(organisation=ServiceItemFactory().approval_department)
@@ -158,7 +158,7 @@ def test_only_the_items_department_and_regulators_keep_its_templates(
             )
 
 
-def test_a_department_cannot_approve_its_own_template(item, approval_user):
+def test_r5_a_department_cannot_approve_its_own_template(item, approval_user):
     version = template_version_write(
         actor=approval_user, service_item=item, body=FAIR, signing_order="agency_first"
     )

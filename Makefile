@@ -90,6 +90,10 @@ services-down: ## Stop the servers services-up started
 benchmark: install ## Measure list pages on large data; writes docs/benchmarks.md
 	$(PY) scripts/benchmark.py
 
+.PHONY: benchmark-contracts
+benchmark-contracts: install ## Time drawing, signing and checking contracts; writes docs/benchmarks.md
+	$(PY) scripts/benchmark_contracts.py
+
 .PHONY: clean
 clean: ## Remove the virtual environments and local data (the demo database too)
 	rm -rf .venv .tools var staticfiles

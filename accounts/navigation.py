@@ -21,6 +21,7 @@ def _public_items() -> list[NavItem]:
         NavItem(_("Service catalogue"), reverse("catalogue:list")),
         NavItem(_("Agency roster"), reverse("agencies:list")),
         NavItem(_("Notices"), reverse("market:notices")),
+        NavItem(_("Contracts"), reverse("contracts:list")),
     ]
 
 

@@ -258,3 +258,62 @@ REFUSALS["contracts.keep_template"] = (
     _("Only the item's approval department and regulators keep its model contracts."),
     "not_template_keeper",
 )
+
+# The back office's model-contract pages (contracts/admin/): every approval department keeps
+# its own items' model contracts there, and regulators all of them.
+rules.add_rule("contracts.keep_templates", is_approval_department | regulates)
+
+
+# Contracts (R5, R10) ------------------------------------------------------------------------
+
+
+@rules.predicate
+def acts_for_contract_owner(user: Any, contract: Any) -> bool:
+    """Signs, accepts and returns for the project owner: one of its administrators."""
+    return (
+        contract is not None
+        and owns_project(user, contract.purchase_request.project)
+        and (administers(user, contract.owner))
+    )
+
+
+@rules.predicate
+def acts_for_contract_agency(user: Any, contract: Any) -> bool:
+    """Signs and delivers for the agency: one of its administrators."""
+    return contract is not None and acts_for_agency(user, contract.agency)
+
+
+@rules.predicate
+def oversees_contract(user: Any, contract: Any) -> bool:
+    """The approval department whose approval the service serves follows its contracts."""
+    return (
+        contract is not None
+        and _role(user) == Role.APPROVAL_DEPARTMENT
+        and user.organisation_id == contract.purchase_request.service_item.approval_department_id
+    )
+
+
+@rules.predicate
+def is_contract_party(user: Any, contract: Any) -> bool:
+    return contract is not None and bool(
+        owns_project(user, contract.purchase_request.project)
+        or is_agency_member(user, contract.agency)
+    )
+
+
+# The contract's text, PDF and deliverables: its parties, the department it serves, regulators.
+rules.add_rule("contracts.view_contract", is_contract_party | oversees_contract | regulates)
+REFUSALS["contracts.view_contract"] = (
+    _("Only the contract's parties, its approval department and regulators may see it."),
+    "not_contract_reader",
+)
+rules.add_rule("contracts.act_for_owner", acts_for_contract_owner)
+REFUSALS["contracts.act_for_owner"] = (
+    _("Only the project owner's administrators may do this."),
+    "not_owner_admin",
+)
+rules.add_rule("contracts.act_for_agency", acts_for_contract_agency)
+REFUSALS["contracts.act_for_agency"] = (
+    _("Only the agency's administrators may do this."),
+    "not_agency_admin",
+)

@@ -38,7 +38,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.view_calendaryear",
         "core.add_calendaryear",
     ),
-    Role.APPROVAL_DEPARTMENT: ("catalogue.view_serviceitem",),
+    # The back office, for its items' model contracts only (R5, contracts/admin/): every other
+    # page there asks for the regulator's role or for a model permission this group does not
+    # hold — not even the catalogue's view permission, which would open its list.
+    Role.APPROVAL_DEPARTMENT: ("wagtailadmin.access_admin",),
 }
 
 

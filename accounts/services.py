@@ -125,3 +125,44 @@ def membership_permissions_grant(*, user: User) -> None:
         assign_perm("accounts.change_organisation", user, organisation)
     else:
         remove_perm("accounts.change_organisation", user, organisation)
+
+
+# Re-authentication before an act that binds the organisation (signing a contract) -------------
+
+# Wrong passwords or codes allowed in the window before the act is refused for a while: a
+# session left open is not enough to guess the password at leisure.
+REAUTHENTICATION_ATTEMPTS = 5
+REAUTHENTICATION_WINDOW_SECONDS = 15 * 60
+
+
+def user_reauthenticate(*, user: User, password: str, code: str = "") -> None:
+    """Confirm that the person at the keyboard is `user`: the password again and, when the
+    user has a confirmed authenticator, a fresh code from it. Both are checked and both
+    problems reported at once.
+
+    Raises ApplicationError: "too_many_attempts" after REAUTHENTICATION_ATTEMPTS failures in
+    the window, "reauthentication_failed" (with field errors on password and code)."""
+    from django.core.cache import cache
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    counter = f"accounts.reauthenticate.{user.pk}"
+    if (cache.get(counter) or 0) >= REAUTHENTICATION_ATTEMPTS:
+        raise ApplicationError(
+            _("Too many wrong attempts; wait a quarter of an hour and try again."),
+            code="too_many_attempts",
+        )
+    errors: dict[str, list[str]] = {}
+    if not user.check_password(password or ""):
+        errors["password"] = [_("The password is not correct.")]
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    # TOTPDevice throttles wrong codes itself too (a growing delay after each failure).
+    if device is not None and not device.verify_token((code or "").strip()):
+        errors["code"] = [_("The code from the authenticator app is not correct.")]
+    if errors:
+        if cache.add(counter, 1, REAUTHENTICATION_WINDOW_SECONDS) is False:
+            cache.incr(counter)
+        raise ApplicationError(
+            " ".join(message for messages in errors.values() for message in messages),
+            code="reauthentication_failed",
+            extra=errors,
+        )

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from accounts.models import User
 from accounts.permissions import allowed
@@ -55,6 +56,10 @@ from core.files import serve_private
 from core.forms import handle_form, is_row_id
 from core.pagination import paginate
 
+# Apps above the roster add a section to an agency's public page through this hook: each
+# function takes the agency and returns HTML (safe, rendered from its own template) or "".
+AGENCY_PAGE_HOOK = "agency_page_sections"
+
 # ---------------------------------------------------------------------------------------------
 # Public pages
 
@@ -96,7 +101,9 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
         agency = agency_public_detail(organisation_id=pk)
     except Agency.DoesNotExist as exc:
         raise Http404 from exc
-    return render(request, "agencies/agency_detail.html", {"agency": agency})
+    # Apps above the roster add sections they know about (contracts: the delivery record).
+    sections = [section for add in hooks.get_hooks(AGENCY_PAGE_HOOK) if (section := add(agency))]
+    return render(request, "agencies/agency_detail.html", {"agency": agency, "sections": sections})
 
 
 def agency_licence(request: HttpRequest, pk: int) -> HttpResponse:

@@ -8,6 +8,7 @@ from accounts.models import Role
 from accounts.selectors import organisation_counts
 from agencies.selectors import agencies_with_staff_register_matches
 from catalogue.selectors import service_item_list_for_department
+from contracts.selectors import delivery_metrics
 from core.pagination import paginate
 from core.services import calendar_warning
 from market.selectors import (
@@ -36,6 +37,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         context["classifications_pending"] = project_classifications_pending(
             department=organisation
         ).count()
+        context["delivery_record"] = delivery_metrics(department=organisation)
     elif role == Role.AGENCY:
         # An agency's primary key is its organisation's.
         context["unread_invitation_count"] = invitation_unread_count(agency_id=organisation.pk)
@@ -45,6 +47,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         context["fee_splitting"] = fee_splitting_patterns()
         context["calendar_year_missing"] = calendar_warning()
         context["staff_register_matches"] = agencies_with_staff_register_matches()
+        context["delivery_record"] = delivery_metrics()
     elif role is None:
         return redirect("wagtailadmin_home")
     return render(request, f"cms/workspace_{role.value}.html", context)

@@ -9,11 +9,11 @@ include — is refused when it is saved, not when a contract is made.
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from core.exceptions import ApplicationError
@@ -61,7 +61,10 @@ _FORBIDDEN = (
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
-    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    # The result is plain text, not HTML: it is escaped where it is shown (the contract page,
+    # the printed PDF), so "A&B有限公司" stays itself in the contract. The sandbox and the
+    # whitelist, not escaping, are what keep a template to its facts.
+    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
     environment.filters = {}
     environment.tests = {}
     environment.globals = {}
@@ -77,30 +80,46 @@ def template_check(body: str) -> None:
         tree = environment.parse(body)
     except TemplateSyntaxError as error:
         _refuse(_("Line %(line)d: %(error)s") % {"line": error.lineno, "error": error.message})
+    # Both problems at once, so the writer mends the text in one go.
+    problems = []
     if any(True for _node in tree.find_all(_FORBIDDEN)):
-        _refuse(
+        problems.append(
             _(
                 "A template may only insert the named variables, as {{ fee }}, and use if and "
                 "for; attributes, calls, filters, includes and assignments are not allowed."
             )
         )
-    unknown = sorted(meta.find_undeclared_variables(tree) - set(VARIABLES))
+    try:
+        unknown = sorted(meta.find_undeclared_variables(tree) - set(VARIABLES))
+    except TemplateError:
+        # Compiling for the names fails on a filter or test the sandbox lacks, which the
+        # message above already refuses.
+        unknown = []
     if unknown:
-        _refuse(
+        problems.append(
             _("Unknown variables: %(names)s. A template may use only: %(known)s.")
             % {"names": "、".join(unknown), "known": "、".join(VARIABLES)}
         )
+    if problems:
+        _refuse(*problems)
 
 
-def _refuse(message: str) -> None:
-    raise ApplicationError(message, code="template_invalid", extra={"body": [message]})
+def _refuse(*messages: str) -> NoReturn:
+    raise ApplicationError(
+        " ".join(messages), code="template_invalid", extra={"body": list(messages)}
+    )
 
 
 def contract_text(body: str, context: Mapping[str, Any]) -> str:
-    """The contract's text from a checked template and its facts."""
+    """The contract's text from a checked template and its facts. A template that parses but
+    cannot be filled in — `{% if fee > 1 %}` compares the text of the fee with a number — is
+    refused as an invalid one ("template_invalid"), not left to fail as a server error."""
     template_check(body)
     values = {name: _plain(context[name]) for name in VARIABLES}
-    return _environment().from_string(body).render(values)
+    try:
+        return _environment().from_string(body).render(values)
+    except (TemplateError, TypeError, ValueError, ArithmeticError) as error:
+        _refuse(_("The template cannot be filled in: %(error)s.") % {"error": error})
 
 
 def _plain(value: Any) -> str | int:

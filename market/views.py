@@ -3,6 +3,7 @@ assessments. They read only; what the clock implies is shown, not made."""
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from wagtail import hooks
 
 from accounts.permissions import allowed
 from core.beacon import configured_chain
@@ -20,6 +21,10 @@ from market.selectors import (
 )
 from market.services.selection import draw_due
 from market.verification import draw_document, verify_request_draw
+
+# Apps above the marketplace link a notice to what came of it (the contract's public page)
+# through this hook: each function takes the purchase request and returns (label, url) pairs.
+NOTICE_LINKS_HOOK = "market_notice_links"
 
 
 def notice_list(request: HttpRequest) -> HttpResponse:
@@ -52,6 +57,11 @@ def notice_detail(request: HttpRequest, number: str) -> HttpResponse:
                 configured_chain().round_time(notice.beacon_round) if notice.beacon_round else None
             ),
             "draw_waiting": draw_due(notice),
+            "follow_ups": [
+                link
+                for add_links in hooks.get_hooks(NOTICE_LINKS_HOOK)
+                for link in add_links(notice)
+            ],
         },
     )
 

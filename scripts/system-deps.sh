@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs at run time, if any is missing:
 # Pango and HarfBuzz's subsetter for WeasyPrint (without the subsetter a CJK PDF takes
-# seconds), a Chinese font (without one WeasyPrint draws empty boxes and says nothing), and
-# gettext to compile the translations. As root it installs them; otherwise it prints the
-# exact command to run and stops.
+# seconds), a Chinese font (without one WeasyPrint draws empty boxes and says nothing),
+# gettext to compile the translations, and poppler-utils, whose `pdfsig` is the second,
+# independent check that a signed contract validates. As root it installs them; otherwise
+# it prints the exact command to run and stops.
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-zenhei gettext)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-zenhei gettext poppler-utils)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,4 +1,5 @@
 import os
+import shutil
 import sqlite3
 import threading
 
@@ -166,3 +167,39 @@ def _beacon_served(local_beacon_url):
     # the order that test expects, whatever this fixture does.
     with override_settings(BEACON_URL=local_beacon_url):
         yield
+
+
+@pytest.fixture(scope="session")
+def local_pki(tmp_path_factory):
+    """A certificate authority made for the run in a temporary PKI_DIR (contracts/pki.py), and
+    its timestamp authority (contracts/tsa_server.py) on a free port of 127.0.0.1: signatures
+    are dated over HTTP, as by a real TSA in production."""
+    from contracts.pki import init_pki
+    from contracts.tsa import local_authority
+    from contracts.tsa_server import tsa_server
+
+    directory = tmp_path_factory.mktemp("pki")
+    with override_settings(PKI_DIR=directory):
+        init_pki()
+        server = tsa_server(local_authority(), port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"directory": directory, "tsa_url": f"http://127.0.0.1:{server.server_address[1]}"}
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _pki_served(local_pki):
+    with override_settings(PKI_DIR=local_pki["directory"], TSA_URL=local_pki["tsa_url"]):
+        yield
+
+
+@pytest.fixture
+def own_pki(tmp_path, local_pki):
+    """A copy of the run's CA in the test's own PKI_DIR (same root and TSA, so the local TSA
+    still vouches for it), for a test that revokes: its CRL stays there."""
+    directory = tmp_path / "pki"
+    shutil.copytree(local_pki["directory"], directory)
+    with override_settings(PKI_DIR=directory):
+        yield directory

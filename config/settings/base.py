@@ -349,6 +349,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agencies.tasks.qualifications_expiry_daily",
         "schedule": crontab(hour=1, minute=30),
     },
+    "contracts-sweep": {"task": "contracts.tasks.contracts_sweep", "schedule": 300.0},
+    "contracts-crl-reissue": {
+        "task": "contracts.tasks.crl_reissue_daily",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "contracts-overdue-reminders": {
+        "task": "contracts.tasks.contracts_overdue_remind_daily",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # The proxy in front (docs/architecture.md) stamps each request with X-Request-ID, so one id
@@ -402,6 +411,10 @@ QUOTE_OUTSIDE_RANGE_MAY_WIN_RANDOM_DRAW = env.bool(
     "QUOTE_OUTSIDE_RANGE_MAY_WIN_RANDOM_DRAW", default=False
 )
 
+# Delivery (contracts/services/delivery.py): the largest file an agency may deliver. A request
+# carrying one must also pass REQUEST_MAX_BYTES and the proxy's limit.
+DELIVERABLE_MAX_BYTES = env.int("DELIVERABLE_MAX_BYTES", default=50 * 1024 * 1024)
+
 # Randomness beacon (core/beacon.py) -----------------------------------------------------------
 # A draw mixes in a public beacon's value for a round fixed in advance, so that nobody — the
 # platform included — knows its result before that round exists. Production reads drand's
@@ -429,6 +442,24 @@ BEACON_PUBLIC_KEY = env("BEACON_PUBLIC_KEY", default=BEACON_DEMO_PUBLIC_KEY)
 BEACON_CHAIN_HASH = env(
     "BEACON_CHAIN_HASH", default="7f48d3e9fef9da485fce5ad026f32bd8cede8e5447e8033fad3d027d0258f4bc"
 )
+
+# Electronic signatures (contracts/pki.py, contracts/signing.py, docs/signatures.md) ------------
+# The demo's certificate authority lives in this folder: the root certificate, its key, the
+# timestamp authority's certificate and key, and the current CRL (`manage.py init_pki`).
+PKI_DIR = env.path("PKI_DIR", default=str(VAR_DIR / "pki"))
+# Every private key (the CA's, the TSA's, each organisation's in the database) is stored
+# encrypted with this passphrase. The default is PUBLIC — committed here — so it protects
+# nothing: demo and tests only, and production refuses it.
+PKI_DEMO_KEY_PASSPHRASE = "zjcs-demo-pki-passphrase"  # noqa: S105
+PKI_KEY_PASSPHRASE = env("PKI_KEY_PASSPHRASE", default=PKI_DEMO_KEY_PASSPHRASE)
+# The root certificate's name. It says "demo" on purpose: this CA is not a licensed
+# certification service provider (电子认证服务机构), see docs/signatures.md.
+PKI_CA_NAME = env("PKI_CA_NAME", default="中介超市电子签章测试根证书 (demo)")
+# The RFC 3161 timestamp authority that dates every signature. The demo and the tests run a
+# local one (`manage.py run_tsa`, the Procfile's `tsa` line) with the certificate above;
+# production names a real TSA.
+TSA_URL = env("TSA_URL", default="http://127.0.0.1:8732").rstrip("/")
+TSA_TIMEOUT_SECONDS = env.float("TSA_TIMEOUT_SECONDS", default=10.0)
 
 # Search: Wagtail's search framework, one path whatever the backend --------------------------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")

@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.logging import configure_logging
 
 from .base import *  # noqa: F403
-from .base import BEACON_DEMO_PUBLIC_KEY, LOG_LEVEL, env
+from .base import BEACON_DEMO_PUBLIC_KEY, LOG_LEVEL, PKI_DEMO_KEY_PASSPHRASE, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -50,4 +50,13 @@ BEACON_LOCAL_SECRET_KEY = None
 if BEACON_PUBLIC_KEY == BEACON_DEMO_PUBLIC_KEY:
     raise ImproperlyConfigured(
         "BEACON_PUBLIC_KEY is the demo's beacon key, whose secret is public; set a real chain's."
+    )
+
+# Signing keys are encrypted with a passphrase only the environment knows, and signatures are
+# dated by a real timestamp authority, never the demo's local one (docs/signatures.md).
+PKI_KEY_PASSPHRASE = env("PKI_KEY_PASSPHRASE")
+TSA_URL = env("TSA_URL").rstrip("/")
+if PKI_KEY_PASSPHRASE == PKI_DEMO_KEY_PASSPHRASE:
+    raise ImproperlyConfigured(
+        "PKI_KEY_PASSPHRASE is the demo's passphrase, which is public; set a secret one."
     )

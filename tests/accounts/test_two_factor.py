@@ -40,7 +40,7 @@ def test_a_government_or_administrator_session_is_worth_nothing_without_the_code
     device.throttling_failure_count = 0  # the wrong code's delay, skipped for the test
     device.throttling_failure_timestamp = None
     device.save()
-    # Approval departments have no back office; the others go where they were going.
+    # Each goes where it was going.
     target = reverse("cms:workspace") if role == Role.APPROVAL_DEPARTMENT else "/admin/"
     right = client.post(
         reverse("accounts:two_factor_verify"), {"code": _code(device), "next": target}

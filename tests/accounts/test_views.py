@@ -41,7 +41,8 @@ def test_each_role_signs_in_and_sees_its_navigation(client, role):
     for other_role, label in WORKSPACE_LABELS.items():
         if other_role != role:
             assert label not in page
-    assert ("管理后台" in page) == (role == Role.REGULATOR)
+    # Approval departments keep their model contracts there (R5).
+    assert ("管理后台" in page) == (role in (Role.REGULATOR, Role.APPROVAL_DEPARTMENT))
 
 
 def test_anonymous_visitor_sees_only_public_navigation(client):

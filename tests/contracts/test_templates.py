@@ -5,6 +5,7 @@ party who gains from getting round it would try."""
 import pytest
 
 from contracts.clauses import RULES, clause_findings
+from contracts.pdf import contract_html
 from contracts.selectors import template_in_force
 from contracts.services import (
     template_finding_answer,
@@ -16,6 +17,7 @@ from contracts.services import (
 from contracts.templating import SAMPLE, contract_text, template_check
 from tests.accounts.factories import UserFactory
 from tests.catalogue.factories import ServiceItemFactory
+from tests.contracts.test_pdf import contract
 from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
@@ -65,9 +67,15 @@ def test_r5_a_template_that_reaches_beyond_its_variables_is_refused_when_saved(b
     assert message in caught.value.message
 
 
-def test_the_facts_are_escaped_as_text():
-    text = contract_text("{{ owner }}", {**SAMPLE, "owner": "<script>x</script>"})
-    assert text == "&lt;script&gt;x&lt;/script&gt;"
+def test_the_text_is_plain_and_escaped_where_it_is_printed():
+    text = contract_text("甲方：{{ owner }}", {**SAMPLE, "owner": "A&B<script>x</script>"})
+
+    # The contract says what the facts say, once: no HTML entities in the legal text ...
+    assert text == "甲方：A&B<script>x</script>"
+    # ... and the printed contract escapes it as any page does.
+    html = contract_html(contract(text=text))
+    assert "A&amp;B&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<script>" not in html
 
 
 UNFAIR = [

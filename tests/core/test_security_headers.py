@@ -216,6 +216,8 @@ def test_finding_headers_production_passes_the_deploy_check(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
         TRANSPARENCY_LOG_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         TRANSPARENCY_LOG_ORIGIN="zjcs.example.test/transparency",
+        PKI_KEY_PASSPHRASE=secrets.token_urlsafe(32),
+        TSA_URL="https://tsa.zjcs.example.test",
         **QUICKNET,
     )
 

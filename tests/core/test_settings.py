@@ -25,6 +25,8 @@ PRODUCTION_ENV = {
     "BEACON_PERIOD": "3",
     "TRANSPARENCY_LOG_KEY": "bG9nLWtleS1mb3ItdGhlLXByb2R1Y3Rpb24tdGVzdCE=",
     "TRANSPARENCY_LOG_ORIGIN": "zjcs.example.test/transparency",
+    "PKI_KEY_PASSPHRASE": "production-test-pki-passphrase",
+    "TSA_URL": "https://tsa.example.test",
 }
 
 
@@ -65,6 +67,8 @@ def test_production_starts_with_its_required_settings():
         "BEACON_PERIOD",
         "TRANSPARENCY_LOG_KEY",
         "TRANSPARENCY_LOG_ORIGIN",
+        "PKI_KEY_PASSPHRASE",
+        "TSA_URL",
     ],
 )
 def test_production_refuses_to_start_without(missing):

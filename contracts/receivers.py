@@ -1,0 +1,14 @@
+"""What follows, once committed, a purchase request's confirmed award (connected in
+ContractsConfig.ready()): its contract is made in the background."""
+
+from contracts import tasks
+from market.models import PurchaseRequest
+
+
+def purchase_request_status_changed(sender, *, instance, to_status, **kwargs) -> None:
+    if to_status == PurchaseRequest.Status.CONFIRMED:
+        tasks.contract_create.delay(instance.pk)
+
+
+def contract_status_changed(sender, *, instance, to_status, **kwargs) -> None:
+    tasks.contract_status_notify.delay(instance.pk, to_status)

@@ -18,4 +18,5 @@ urlpatterns = [
     path("<str:number>/deliver/", views.contract_deliver_view, name="deliver"),
     path("<str:number>/accept/", views.delivery_accept_view, name="accept"),
     path("<str:number>/return/", views.delivery_return_view, name="return"),
+    path("<str:number>/close/", views.contract_close_view, name="close"),
 ]

@@ -34,6 +34,7 @@ from contracts.services.lifecycle import (
     can_amend,
     can_terminate,
     contract_amend,
+    contract_close,
     contract_terminate,
     party_to_sign,
     signing_version,
@@ -89,6 +90,8 @@ def _delivery_forms(request: HttpRequest, contract: Contract, given: dict) -> di
     if allowed("contracts.act_for_owner", request.user, contract) and status == "delivered":
         forms["accept_form"] = given.get("accept_form") or AcceptForm()
         forms["return_form"] = given.get("return_form") or ReturnForm()
+    if allowed("contracts.act_for_owner", request.user, contract) and status == "accepted":
+        forms["can_close"] = True
     return forms
 
 
@@ -318,3 +321,15 @@ def deliverable_download(request: HttpRequest, number: str, pk: int) -> HttpResp
         raise Http404 from None
     stem = deliverable.original_name.rsplit(".", 1)[0] or f"{contract.number}-{pk}"
     return serve_private(request, deliverable.file, download_name=stem)
+
+
+@login_required
+@require_POST
+def contract_close_view(request: HttpRequest, number: str) -> HttpResponse:
+    contract = _contract(request, number)
+    return _simple_action(
+        request,
+        contract,
+        lambda: contract_close(actor=request.user, contract=contract),
+        done=_("The contract is closed."),
+    )

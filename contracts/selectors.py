@@ -311,6 +311,18 @@ def contract_log_index(*, contract: Contract) -> int | None:
     )
 
 
+def contract_public_numbers(purchase_requests) -> dict[int, str]:
+    """The public contract's number of each of `purchase_requests` that has one, in one
+    query: {purchase request id: contract number}."""
+    return dict(
+        Contract.objects.filter(
+            purchase_request__in=purchase_requests,
+            status__in=PUBLIC_CONTRACT_STATUSES,
+            in_force_at__isnull=False,
+        ).values_list("purchase_request_id", "number")
+    )
+
+
 def contract_public_number(*, purchase_request: Any) -> str | None:
     """The number of `purchase_request`'s contract if it is public (in force or later)."""
     return (

@@ -6,8 +6,8 @@ from wagtail import hooks
 
 from agencies.views import AGENCY_PAGE_HOOK
 from contracts.admin import views
-from contracts.selectors import contract_public_number, delivery_metrics
-from market.views import NOTICE_LINKS_HOOK
+from contracts.selectors import contract_public_number, contract_public_numbers, delivery_metrics
+from market.views import NOTICE_LINKS_HOOK, NOTICE_LIST_LINKS_HOOK
 
 contract_template_urls = [
     path("", views.TemplateListView.as_view(), name="list"),
@@ -55,6 +55,20 @@ def public_contract_link(purchase_request):
         return []
     label = gettext("Contract %(number)s, signed by both parties") % {"number": number}
     return [(label, reverse("contracts:detail", args=[number]))]
+
+
+@hooks.register(NOTICE_LIST_LINKS_HOOK)
+def public_contract_links(purchase_requests):
+    """The notice list shows the contract of each awarded notice once both have signed."""
+    return {
+        request_id: [
+            (
+                gettext("Contract %(number)s, signed by both parties") % {"number": number},
+                reverse("contracts:detail", args=[number]),
+            )
+        ]
+        for request_id, number in contract_public_numbers(purchase_requests).items()
+    }
 
 
 @hooks.register(AGENCY_PAGE_HOOK)

@@ -27,8 +27,21 @@ from market.verification import draw_document, verify_request_draw
 NOTICE_LINKS_HOOK = "market_notice_links"
 
 
+# The same for the notice list: each function takes the notices of one page and returns
+# {notice id: [(label, url), …]} from one query, so the list keeps its query count.
+NOTICE_LIST_LINKS_HOOK = "market_notice_list_links"
+
+
 def notice_list(request: HttpRequest) -> HttpResponse:
     listing = filter_list(request, NoticeFilter, notice_public_list())
+    notices = list(listing.page.object_list)
+    links: dict[int, list] = {}
+    for add_links in hooks.get_hooks(NOTICE_LIST_LINKS_HOOK):
+        for pk, found in add_links(notices).items():
+            links.setdefault(pk, []).extend(found)
+    for notice in notices:
+        notice.follow_ups = links.get(notice.pk, [])
+    listing.page.object_list = notices
     return render(request, "market/notice_list.html", {"listing": listing, "page": listing.page})
 
 

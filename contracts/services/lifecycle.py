@@ -110,7 +110,8 @@ def contract_create(*, purchase_request: PurchaseRequest) -> Contract:
     Raises ApplicationError: "award_not_confirmed" when the award is not (yet) confirmed,
     "no_model_contract" when the item has no approved model contract (the sweep tries again
     once the department has one)."""
-    request = lock_for_update(purchase_request, "project__owner", "service_item", "winner")
+    # The winner is fetched after: FOR UPDATE cannot lock the nullable side of an outer join.
+    request = lock_for_update(purchase_request, "project__owner", "service_item")
     existing = Contract.objects.filter(purchase_request=request).first()
     if existing is not None:
         return existing
@@ -530,5 +531,18 @@ def contract_terminate(*, actor: User, contract: Contract, reason: str) -> Contr
         actor=actor,
         note=reason,
         fields={"termination_reason": reason},
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_close(*, actor: User, contract: Contract) -> Contract:
+    """The owner closes an accepted contract once the fee is settled: nothing is left to do
+    under it. Raises ApplicationError: "not_owner_admin", and "status_move_not_allowed" for a
+    contract whose work is not accepted."""
+    contract = lock_for_update(contract)
+    require("contracts.act_for_owner", actor, contract)
+    status_move(
+        contract, Status.CLOSED, actor=actor, note=_("Accepted and the fee settled; closed.")
     )
     return contract

@@ -3,6 +3,7 @@ model contract with the award's facts, drawn as a PDF, signed in the model contr
 each party's administrator after entering the password again — tried as the party who gains
 from getting round each step would try. Signatures are dated by the local TSA on 127.0.0.1."""
 
+import datetime
 import hashlib
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from accounts.models import Role
 from contracts.models import Contract, ContractSignature, ContractTemplateVersion
 from contracts.services.lifecycle import (
     contract_amend,
+    contract_close,
     contract_create,
     contract_render,
     contract_sign,
@@ -358,3 +360,59 @@ def test_each_party_is_told_when_its_signature_is_awaited_and_both_when_in_force
     with django_capture_on_commit_callbacks(execute=True):
         sign(contract, "owner", owner_admin)
     assert sorted(m.to[0] for m in mailoutbox) == sorted([owner_admin.email, agency_admin.email])
+
+
+def test_the_owner_closes_an_accepted_contract_and_only_then():
+    from tests.contracts.factories import ContractFactory
+
+    contract = ContractFactory()
+    owner_admin = admin_of(contract.owner)
+    with refused("status_move_not_allowed"):
+        contract_close(actor=owner_admin, contract=contract)
+    contract.status = Status.ACCEPTED
+    contract.save()
+    with refused("not_owner_admin"):
+        contract_close(actor=admin_of(contract.agency.organisation), contract=contract)
+
+    contract_close(actor=owner_admin, contract=contract)
+
+    contract.refresh_from_db()
+    assert contract.status == Status.CLOSED
+
+
+def test_a_rendering_lost_mid_way_is_finished_by_the_sweep(django_capture_on_commit_callbacks):
+    # The render task never ran (a worker killed mid-render): the contract stays generating.
+    contract = contract_create(purchase_request=confirmed_award())
+    version = contract.versions.get()
+    assert version.is_generating
+
+    # Not yet: a rendering queued a moment ago may still be on its way.
+    assert contracts_sweep()["requeued"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        result = contracts_sweep(now=timezone.now() + datetime.timedelta(minutes=3))
+
+    assert result["requeued"] == 1
+    version.refresh_from_db()
+    contract.refresh_from_db()
+    assert not version.is_generating and contract.status == Status.AWAITING_AGENCY
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_r5_concurrent_signatures_of_one_party_store_one():
+    from tests.contracts.factories import drawn_contract
+    from tests.contracts.test_delivery import _at_once
+
+    contract = drawn_contract()
+    agency_admin = admin_of(contract.agency.organisation)
+
+    results = _at_once(*[lambda: sign(contract, "agency", agency_admin)] * 3)
+
+    codes = sorted(r.code for r in results if not isinstance(r, Contract))
+    assert len(codes) == 2 and set(codes) <= {"already_signed", "status_stale"}
+    assert ContractSignature.objects.filter(version__contract=contract).count() == 1
+    version = contract.versions.get()
+    with version.pdf.open("rb") as handle:
+        pdf = handle.read()
+    assert hashlib.sha256(pdf).hexdigest() == version.pdf_sha256
+    assert [r.signer_name for r in pdf_signatures(pdf)] == [contract.agency.organisation.name]

@@ -158,3 +158,22 @@ def test_r11_the_purchase_notice_links_to_its_contract_once_in_force(client):
 
     assert response.status_code == 200
     assert f'href="{_detail_url(contract)}"' in response.content.decode()
+
+
+def test_r11_the_notice_list_shows_each_contract_in_force_with_a_constant_query_count(client):
+    in_force = ContractFactory()
+    awaiting = ContractFactory(status=Contract.Status.AWAITING_AGENCY, in_force_at=None)
+
+    def notices():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/notices/").content.decode()
+        return page, len(queries)
+
+    page, few = notices()
+    assert f'href="/contracts/{in_force.number}/"' in page
+    assert f"/contracts/{awaiting.number}/" not in page
+    for _more in range(4):
+        ContractFactory()
+    page, many = notices()
+    assert many == few
+    assert page.count('href="/contracts/ZJHT-') == 5

@@ -59,6 +59,12 @@ ENTRY_PAGES = [
     "/admin/regions/",
     "/admin/agency-review/certificates/register/",
     "/my/classifications/",
+    "/my/contracts/",
+    "/contracts/",
+    "/verify/contract/",
+    "/pki/ca.pem",
+    "/pki/crl.der",
+    "/admin/model-contracts/",
     "/accounts/two-factor/",
     "/accounts/two-factor/setup/",
     "/accounts/password/change/",
@@ -79,6 +85,7 @@ OWN_ADMIN_PREFIXES = (
     "/admin/calendar_days/",
     "/admin/calendar_years/",
     "/admin/regions/",
+    "/admin/model-contracts/",
 )
 OWN_NAMESPACES = {
     "accounts",
@@ -91,6 +98,10 @@ OWN_NAMESPACES = {
     "agency_review",
     "market_objections",
     "department",
+    "contracts",
+    "contract_party",
+    "contract_templates",
+    "pki",
 }
 # Routes that answer POST only (their pages are the forms that post to them).
 POST_ONLY = {
@@ -101,6 +112,13 @@ POST_ONLY = {
     "owner:request_choose",
     "owner:request_scores",
     "owner:request_objection",
+    "contract_party:sign",
+    "contract_party:deliverable_add",
+    "contract_party:deliver",
+    "contract_party:accept",
+    "contract_party:return",
+    "contract_party:close",
+    "contract_templates:submit",
 }
 PER_ROUTE = 2  # distinct URLs of one route visited per role
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)

@@ -29,7 +29,7 @@ URL = english("contracts:verify")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 EXACT = "This file is exactly the contract as signed on the platform"
-NOT_OURS = "The signatures are valid, but this file is not a revision the platform made"
+NOT_OURS = "No signature in this file was changed after signing, but the file is not a revision"
 TAMPERED = "This file was changed after it was signed"
 
 
@@ -220,3 +220,30 @@ def test_looking_up_with_a_file_of_another_contract_says_so(client, contract):
     assert f"This file is of contract {contract.number}, not of contract {other.number}" in (
         response.content.decode()
     )
+
+
+def test_r11_a_file_signed_with_a_platform_certificate_but_never_on_the_platform_is_not_ours(
+    client,
+):
+    """A party who signs an altered text with its own certificate, outside the platform, gets
+    intact signatures — and is told the file is not the contract signed on the platform."""
+    from contracts.pdf import SIGNATURE_BOXES
+    from contracts.pki import organisation_certificate
+    from contracts.signing import pdf_sign
+
+    contract = drawn_contract()
+    altered = _stored_pdf(contract) + b"\n% altered copy\n"
+    organisation = contract.agency.organisation
+    signed = pdf_sign(
+        altered,
+        certificate=organisation_certificate(organisation),
+        field_name="agency-v1",
+        box=SIGNATURE_BOXES["agency"],
+        seal_name=organisation.name,
+        reason="outside the platform",
+    )
+
+    html = _check(client, signed).content.decode()
+
+    assert NOT_OURS in html
+    assert EXACT not in html and TAMPERED not in html

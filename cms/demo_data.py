@@ -681,3 +681,141 @@ SAMPLE_CALENDAR = {
         ("2027-02-20", True, "示例数据：春节调休上班（演示用，非国务院通知）"),
     ],
 }
+
+# Model contracts (示范合同, R5) ------------------------------------------------------------------
+# Items with a model contract, each written by the item's approval department where the demo
+# has a login for it (彭山生态环境局's "approval"), otherwise by the regulator, who keeps model
+# contracts too; approved by the regulator. The items the demo's contracts and awarded
+# requests use, and PS-ZJ-006 signed owner first.
+MODEL_CONTRACTS = {
+    "PS-ZJ-001": "agency_first",
+    "PS-ZJ-018": "agency_first",
+    "PS-ZJ-012": "agency_first",
+    "PS-ZJ-002": "agency_first",
+    "PS-ZJ-005": "agency_first",
+    "PS-ZJ-006": "owner_first",
+    "PS-ZJ-017": "agency_first",
+    "PS-ZJ-019": "agency_first",
+}
+# The text, a Jinja2 template limited to contracts/templating.py's variables; the marker
+# [成果清单] is replaced by the item's deliverables (its service guide) before it is written.
+MODEL_CONTRACT_BODY = """\
+委托方（甲方）与受托方（乙方）依据《中华人民共和国民法典》和中介服务网上超市的中选结果，\
+就{{ project }}的{{ service }}（事项编码 {{ service_code }}）服务，在平等、自愿、公平、诚信的\
+基础上订立本合同。
+
+第一条　服务内容
+
+乙方为{{ project }}提供{{ service }}服务。服务的范围和深度以中介服务网上超市公布的采购需求和\
+本事项服务指南为准，成果应符合国家和四川省现行技术规范，满足审批部门受理和审查的要求。
+
+第二条　服务费用
+
+本合同服务费为人民币{{ fee }}元，即乙方的中选报价，包含现场踏勘、资料收集、成果编制、\
+配合技术审查和按审查意见修改完善的费用。双方未以书面补充协议变更服务范围的，乙方不另行收取\
+任何费用。
+
+第三条　支付方式
+
+成果经甲方验收合格之日起十五日内，甲方以银行转账方式向乙方支付服务费；乙方应在收款前向甲方\
+开具等额的合法发票。
+
+第四条　服务时限
+
+乙方应自本合同生效之日起{{ time_limit_days }}个工作日内交付全部成果。该时限为乙方报价时承诺的\
+时限，不超过本事项的法定时限{{ statutory_time_limit_days }}个工作日。工作日按国务院公布的节假日\
+安排计算；甲方验收成果的期间，以及因甲方未按约定提供资料而延误的期间，不计入乙方的服务时限。
+
+第五条　甲方的义务
+
+（一）自本合同生效之日起三个工作日内，向乙方提供服务指南所列资料，并对资料的真实性负责；
+（二）为乙方现场踏勘提供必要的便利条件；
+（三）按本合同约定及时组织验收并支付服务费。
+
+第六条　乙方的义务
+
+（一）依照法律法规、技术规范和本合同约定，独立、客观、公正地开展服务，对成果的真实性和准确性\
+负责；
+（二）指派具备相应执业资格的人员承担本项目，未经甲方同意不得更换项目负责人，不得转包或者违法\
+分包；
+（三）对甲方提供的资料和服务中知悉的商业秘密予以保密；
+（四）成果未通过审批部门审查的，按审查意见免费修改完善，直至满足审查要求。
+
+第七条　成果交付与验收
+
+（一）乙方通过中介服务网上超市提交成果，成果包括：[成果清单]。
+（二）甲方应自收到成果之日起五个工作日内完成验收；验收不合格的，应一并书面列明修改意见并退回\
+乙方，乙方修改后重新交付。
+（三）甲方逾期未提出书面意见的，视为验收合格。
+
+第八条　违约责任
+
+（一）乙方逾期交付成果的，每逾期一个工作日，按服务费的千分之五向甲方支付违约金，违约金累计\
+不超过服务费的百分之十；逾期超过十个工作日的，甲方有权解除合同。
+（二）因乙方原因致使成果存在重大错误、弄虚作假或者未通过审查的，乙方应免费返工，并赔偿由此\
+造成的直接损失。
+（三）甲方逾期支付服务费的，每逾期一日，按应付未付金额的万分之五向乙方支付违约金，违约金累计\
+不超过服务费的百分之十。
+（四）一方违约给对方造成损失的，应赔偿对方的实际损失，但不超过违约方订立合同时预见到或者应当\
+预见到的损失。
+
+第九条　不可抗力
+
+因不可抗力不能履行合同的，根据不可抗力的影响，部分或者全部免除责任，但法律另有规定的除外。\
+遭遇不可抗力的一方应及时通知对方，并在合理期限内提供证明。
+
+第十条　合同的变更和解除
+
+变更本合同应经双方协商一致，并在中介服务网上超市签署补充协议。除本合同约定和法律规定的情形外，\
+任何一方不得擅自解除合同。
+
+第十一条　争议解决
+
+因履行本合同发生争议的，双方应协商解决；协商不成的，任何一方均可向项目所在地有管辖权的人民法院\
+提起诉讼。
+
+第十二条　其他
+
+本合同自双方在中介服务网上超市完成电子签名之日起生效。本合同未尽事宜，依照有关法律法规执行，\
+双方也可另行签订补充协议。"""
+MODEL_CONTRACT_NOTE = "经审查，文本未发现霸王条款，费用和时限条款符合事项标准，同意发布。"
+# A second version of one item's model contract, written by its department ("approval") and
+# submitted with a clause the checker flags (agency_only_termination, high severity), not
+# answered: it waits for the regulator, who cannot approve it until the finding is answered.
+# (item code, [(old text, new text)])
+FLAGGED_MODEL_CONTRACT = (
+    "PS-ZJ-001",
+    [
+        (
+            "逾期超过十个工作日的，甲方有权解除合同。",
+            "逾期超过十个工作日的，甲方可以催告乙方在合理期限内交付。",
+        ),
+        (
+            "不超过服务费的百分之十。\n（四）",
+            "不超过服务费的百分之十；甲方未按约定提供资料的，乙方有权单方解除合同，已收取的费用"
+            "不予退还。\n（四）",
+        ),
+    ],
+)
+
+# Contracts (R5, R10), one in each state, each from a confirmed award of its own request:
+# (project index, item code, budget, quoting agency indexes with their amounts, working days
+# the quotes commit to, the state the demo takes the contract to). The requests select by
+# lowest price, so agency 0 (the demo's "agency" login) wins each with the lowest quote.
+# They are made in this order, so the contract numbers follow it.
+CONTRACT_SCENARIOS = [
+    (1, "PS-ZJ-019", "45000", {0: "32000", 6: "36000"}, 10, "overdue"),
+    (0, "PS-ZJ-006", "60000", {0: "52000", 12: "58000"}, 20, "awaiting_agency"),
+    (1, "PS-ZJ-002", "50000", {0: "38000", 5: "42000"}, 15, "awaiting_owner"),
+    (5, "PS-ZJ-001", "120000", {0: "86000", 1: "98000"}, 20, "in_force"),
+    (5, "PS-ZJ-017", "70000", {0: "48000", 13: "56000"}, 20, "delivered"),
+    (3, "PS-ZJ-005", "60000", {0: "42000", 13: "47000"}, 18, "accepted"),
+    (0, "PS-ZJ-005", "50000", {0: "36000", 14: "39000"}, 18, "returned"),
+]
+# The overdue contract's story: awarded on a Monday in September 2026 and in force on Tuesday
+# 09-22 with 10 working days; 中秋 and 国庆 (09-25 to 09-27, 10-01 to 10-07) are days off and
+# Saturday 10-10 a make-up working day, so it was due on 10-13 and is overdue since 10-14
+# (the example in contracts/clock.py).
+OVERDUE_AWARDED_AT = "2026-09-14T10:00:00+08:00"
+OVERDUE_IN_FORCE_AT = "2026-09-22T10:00:00+08:00"
+RETURN_REASONS = "报告未附水土流失防治责任范围图，弃渣场选址论证不充分，请补充后重新提交。"

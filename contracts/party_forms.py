@@ -2,7 +2,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class SignForm(forms.Form):
+class _Form(forms.Form):
+    """Labels here are sentences ("I have read …"): no colon after them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SignForm(_Form):
     """A signature binds the organisation, so the signer proves again who they are: the
     password, and the authenticator's code where they have one (accounts.services
     .user_reauthenticate); and says in so many words what they sign."""
@@ -27,7 +35,7 @@ class SignForm(forms.Form):
             del self.fields["code"]
 
 
-class AmendForm(forms.Form):
+class AmendForm(_Form):
     text = forms.CharField(
         label=_("New text of the contract"),
         strip=False,
@@ -39,7 +47,7 @@ class AmendForm(forms.Form):
     )
 
 
-class TerminateForm(forms.Form):
+class TerminateForm(_Form):
     reason = forms.CharField(
         label=_("Reason for ending the contract"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -50,7 +58,7 @@ class TerminateForm(forms.Form):
     )
 
 
-class DeliverableForm(forms.Form):
+class DeliverableForm(_Form):
     """One file of the work, against a milestone. The type is checked by the file's content
     in the service (core.uploads), not by its name."""
 
@@ -66,13 +74,13 @@ class DeliverableForm(forms.Form):
         self.fields["milestone"].queryset = milestones
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(_Form):
     confirm = forms.BooleanField(
         label=_("I have checked the delivered work and accept it for my organisation."),
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(_Form):
     reasons = forms.CharField(
         label=_("What must be reworked"),
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.permissions import allowed
+from accounts.services import user_reauthenticate
 from contracts import clock
 from contracts.models import Contract, ContractVersion, Deliverable, Party
 from contracts.party_forms import (
@@ -145,7 +146,9 @@ def contract_sign(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, _("There is nothing for you to sign on this contract now."))
         return redirect("contract_party:detail", number=contract.number)
     form = SignForm(request.POST, needs_code=_needs_code(request.user))
-    if form.is_valid():
+    if not form.is_valid():
+        _password_errors_too(request, form)
+    else:
         try:
             sign(
                 actor=request.user,
@@ -163,6 +166,26 @@ def contract_sign(request: HttpRequest, number: str) -> HttpResponse:
             )
             return redirect("contract_party:detail", number=contract.number)
     return _detail(request, _contract(request, number), sign_form=form)
+
+
+def _password_errors_too(request: HttpRequest, form: SignForm) -> None:
+    """Every error at once: a typed password is checked even when the box is unticked (and
+    counts towards the limit on wrong tries, like any other)."""
+    if not request.POST.get("password"):
+        return
+    try:
+        user_reauthenticate(
+            user=request.user,
+            password=request.POST["password"],
+            code=request.POST.get("code", ""),
+        )
+    except ApplicationError as error:
+        for field, field_messages in error.extra.items():
+            if field in form.fields and field not in form.errors:
+                for message in field_messages:
+                    form.add_error(field, message)
+        if not error.extra:
+            form.add_error(None, error.message)
 
 
 @login_required

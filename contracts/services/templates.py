@@ -30,14 +30,22 @@ def _facts(service_item: ServiceItem) -> dict:
 
 
 def template_preview(*, service_item: ServiceItem, body: str) -> str:
-    """The text with the sample facts, the item's own name, code and time limit."""
+    """The text with the sample facts, made the item's own: its name, code and statutory time
+    limit, and a fee and committed time limit within its standard — so the checker flags
+    what the text says, never the sample (a fee of 100 000 yuan is above many items' ceiling)."""
+    ceiling = _facts(service_item)["fee_ceiling"]
+    statutory = service_item.statutory_time_limit_days
     return contract_text(
         body,
         {
             **SAMPLE,
             "service": service_item.name,
             "service_code": service_item.code,
-            "statutory_time_limit_days": service_item.statutory_time_limit_days,
+            "statutory_time_limit_days": statutory,
+            "fee": SAMPLE["fee"] if ceiling is None else f"{ceiling:.2f}",
+            "time_limit_days": min(
+                SAMPLE["time_limit_days"], statutory or SAMPLE["time_limit_days"]
+            ),
         },
     )
 

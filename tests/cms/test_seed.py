@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -6,6 +8,15 @@ from accounts.models import Organisation, Role, User
 from agencies.models import Qualification
 from catalogue.models import RegionalAssessmentKind, ServiceItem
 from cms import demo_data
+from contracts.clock import contract_due_on, contract_started_on, is_overdue
+from contracts.models import (
+    Contract,
+    ContractSignature,
+    ContractTemplateVersion,
+    Deliverable,
+    Party,
+)
+from contracts.signing import pdf_signatures
 from core.models import CalendarDay, Region
 from core.workdays import year_is_provisional
 from market.models import Project, ProjectClassification, PurchaseRequest, Quote, RegionalAssessment
@@ -32,14 +43,19 @@ def _counts() -> dict[str, int]:
         "items": ServiceItem.objects.count(),
         "projects": Project.objects.count(),
         "requests": PurchaseRequest.objects.count(),
+        "model_contract_versions": ContractTemplateVersion.objects.count(),
+        "contracts": Contract.objects.count(),
+        "signatures": ContractSignature.objects.count(),
+        "deliverables": Deliverable.objects.count(),
     }
 
 
 def test_seed_demo_loads_the_seed_and_can_run_again():
     call_command("seed_demo", verbosity=0)
     first = _counts()
+    assert first["contracts"] == len(demo_data.CONTRACT_SCENARIOS)
     call_command("seed_demo", verbosity=0)
-    assert _counts() == first
+    assert _counts() == first  # no second contract, signature or model contract either
 
     names = set(Organisation.objects.values_list("name", flat=True))
     assert names >= SEED_DEPARTMENTS
@@ -119,3 +135,78 @@ def test_seed_demo_shows_the_rules_holding_after_the_gate(client):
         page = client.get("/catalogue/PS-ZJ-001/")
         assert page.context["time_limit_ends"].year == next_year
         assert "暂定" in page.content.decode()
+
+
+def test_seed_demo_has_a_contract_in_every_state_made_through_the_services():
+    call_command("seed_demo", verbosity=0)
+    Status = Contract.Status
+    contracts = Contract.objects.select_related("purchase_request", "agency__organisation")
+    statuses = sorted(contracts.values_list("status", flat=True))
+    assert statuses == sorted(
+        [
+            Status.AWAITING_AGENCY,
+            Status.AWAITING_OWNER,
+            Status.IN_FORCE,  # running, on time
+            Status.IN_FORCE,  # overdue across 国庆
+            Status.DELIVERED,
+            Status.ACCEPTED,
+            Status.RETURNED,
+        ]
+    )
+    # Every contract comes from a confirmed award of the demo's agency login, and from the
+    # item's approved model contract (R5).
+    for contract in contracts:
+        assert contract.agency.organisation.members.filter(username="agency").exists()
+        assert contract.template_version.status == ContractTemplateVersion.Status.APPROVED
+        assert contract.purchase_request.status in (
+            PurchaseRequest.Status.CONFIRMED,
+            PurchaseRequest.Status.CONTRACTED,
+        )
+    # The owner-first model contract waits for the agency after the owner's signature.
+    waiting = contracts.get(status=Status.AWAITING_AGENCY)
+    assert waiting.signing_order == ContractTemplateVersion.SigningOrder.OWNER_FIRST
+    assert [s.party for s in ContractSignature.objects.filter(version__contract=waiting)] == [
+        Party.OWNER
+    ]
+    # A contract signed by both carries two signatures, intact, trusted and timestamped.
+    accepted = contracts.get(status=Status.ACCEPTED)
+    with accepted.versions.get().pdf.open("rb") as handle:
+        reports = pdf_signatures(handle.read())
+    assert len(reports) == 2
+    assert all(r.intact and r.valid and r.trusted and r.timestamped for r in reports)
+    assert not any(r.tampered for r in reports)
+    assert accepted.used_workdays is not None
+    returned = contracts.get(status=Status.RETURNED)
+    assert returned.milestones.get().deliverables.get().answer == demo_data.RETURN_REASONS
+
+    # R10: the overdue contract came into force on 2026-09-22 with 10 working days; 中秋 and
+    # 国庆 are skipped and Saturday 10-10 is worked, so it was due on 10-13 and is overdue.
+    (overdue,) = [c for c in contracts.filter(status=Status.IN_FORCE) if is_overdue(c)]
+    assert contract_started_on(overdue) == datetime.date(2026, 9, 22)
+    assert overdue.time_limit_days == 10
+    assert contract_due_on(overdue) == datetime.date(2026, 10, 13)
+    assert not overdue.milestones.get().deliverables.exists()
+
+
+def test_r5_seed_demo_model_contracts_approved_and_one_flagged_version_waiting():
+    call_command("seed_demo", verbosity=0)
+    approved = ContractTemplateVersion.objects.filter(
+        status=ContractTemplateVersion.Status.APPROVED
+    )
+    assert set(approved.values_list("template__service_item__code", flat=True)) == set(
+        demo_data.MODEL_CONTRACTS
+    )
+    for version in approved:
+        # No unfair clause, and none read into the preview's sample facts either.
+        assert version.findings == []
+        assert version.decided_by.username == "regulator"
+    assert approved.get(template__service_item__code="PS-ZJ-001").written_by.username == (
+        "approval"
+    )
+    (waiting,) = ContractTemplateVersion.objects.filter(
+        status=ContractTemplateVersion.Status.SUBMITTED
+    )
+    assert waiting.template.service_item.code == demo_data.FLAGGED_MODEL_CONTRACT[0]
+    assert waiting.number == 2
+    assert [f["code"] for f in waiting.unanswered_high] == ["agency_only_termination"]
+    assert "乙方有权单方解除合同" in waiting.unanswered_high[0]["excerpt"]

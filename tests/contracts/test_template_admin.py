@@ -82,7 +82,7 @@ def test_r5_the_department_writes_previews_answers_submits_and_the_regulator_app
         _item_url(item), {"body": body, "signing_order": "owner_first", "preview": "1"}
     )
     assert response.status_code == 200
-    assert "服务费人民币100000.00元" in response.context["preview"]
+    assert "服务费人民币150000.00元" in response.context["preview"]  # the item's own ceiling
     assert item.name in response.text
     assert response.context["form"]["signing_order"].value() == "owner_first"
     assert not ContractTemplate.objects.exists()

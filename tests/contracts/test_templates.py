@@ -43,7 +43,8 @@ def item(approval_user):
 
 def test_r5_a_fair_template_renders_with_the_sample_and_has_no_findings(item):
     text = template_preview(service_item=item, body=FAIR)
-    assert "服务费人民币100000.00元" in text and item.name in text
+    # The sample fee is the item's own ceiling, never above it: the checker judges the text.
+    assert "服务费人民币150000.00元" in text and item.name in text
     assert "乙方承诺的时限短于法定时限。" in text
     assert clause_findings(text, {"fee_ceiling": 150000, "statutory_time_limit_days": 30}) == []
 
@@ -173,3 +174,18 @@ def test_r5_a_department_cannot_approve_its_own_template(item, approval_user):
     version = template_version_submit(actor=approval_user, version=version)
     with refused("approval_department_may_not_review"):
         template_version_decide(actor=approval_user, version=version, approved=True)
+
+
+def test_r5_the_sample_stays_within_a_cheap_items_standard(approval_user):
+    cheap = ServiceItemFactory(
+        approval_department=approval_user.organisation,
+        fee_ceiling="28000.00",
+        statutory_time_limit_days=10,
+    )
+
+    version = template_version_write(
+        actor=approval_user, service_item=cheap, body=FAIR, signing_order="agency_first"
+    )
+
+    assert "服务费人民币28000.00元" in template_preview(service_item=cheap, body=FAIR)
+    assert version.findings == []

@@ -2,16 +2,21 @@
 exists already is left as it is."""
 
 import base64
+import contextlib
 import datetime
 import io
+import logging
 import secrets
 import time
+from collections import Counter
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone, translation
@@ -47,13 +52,28 @@ from catalogue.services.items import (
 )
 from cms import demo_data
 from config.celery import app as celery_app
+from contracts.models import Contract, ContractTemplateVersion, Party
+from contracts.pki import init_pki
+from contracts.services.delivery import (
+    contract_deliver,
+    deliverable_upload,
+    delivery_accept,
+    delivery_return,
+)
+from contracts.services.lifecycle import contract_create, contract_render, contract_sign
+from contracts.services.templates import (
+    template_version_decide,
+    template_version_submit,
+    template_version_write,
+)
+from contracts.tsa_server import local_tsa_while_needed
 from core.beacon import configured_chain
 from core.beacon_server import local_beacon_while_needed
 from core.exceptions import ApplicationError
 from core.identity import id_number_hash
 from core.models import CalendarDay, Region
 from core.services import region_add
-from core.workdays import year_is_provisional
+from core.workdays import add_workdays, is_workday, year_is_provisional
 from market.models import Project, PurchaseRequest, RegionalAssessment
 from market.services.clock import purchase_request_advance
 from market.services.projects import project_classification_decide, project_create
@@ -72,6 +92,16 @@ ENTERPRISE_PREFIX = "91511403"
 RETIRED_ITEM = "PS-ZJ-022"
 # Counted from each request's own publication, so that a slow machine still quotes in time.
 DEMO_DEADLINE = datetime.timedelta(seconds=6)
+# What the work logs as it goes — each task run, each page drawn, each signature made — is
+# the console's noise while seeding: only warnings and errors (pyHanko's expected "fetching
+# is not allowed" included: the demo's CA is local) are kept, and from pyHanko only errors.
+QUIET_WHILE_SEEDING = {
+    "celery.app.trace": logging.WARNING,
+    "contracts": logging.WARNING,
+    "weasyprint": logging.WARNING,
+    "fontTools": logging.WARNING,
+    "pyhanko": logging.ERROR,
+}
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")  # installed by make
 
 
@@ -93,7 +123,10 @@ def demo_scan(title: str, filename: str) -> SimpleUploadedFile:
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (departments, catalogue, agencies, owners, logins). Idempotent."
+    help = (
+        "Load the demo data (departments, catalogue, agencies, owners, purchase requests, model "
+        "contracts, contracts, logins). Idempotent."
+    )
 
     # The demo is loaded, not lived: the notices the services send (agency approved, …) would
     # only flood the console, so mail goes nowhere while seeding. And it stages real draws
@@ -111,18 +144,25 @@ class Command(BaseCommand):
         # mail backend above, instead of waiting in the demo's queue to flood its console.
         eager = celery_app.conf.task_always_eager
         celery_app.conf.task_always_eager = True
+        # The contracts are signed with the demo's CA and dated by its timestamp authority,
+        # served here until `make demo` starts its own (the Procfile's `tsa` line).
+        init_pki()
         try:
             with (
                 translation.override(settings.LANGUAGE_CODE),
                 local_beacon_while_needed(),
+                local_tsa_while_needed(),
+                _loggers_quiet(),
                 transaction.atomic(),
             ):
-                self._seed()
+                contracts = self._seed()
         finally:
             celery_app.conf.task_always_eager = eager
+        if contracts:
+            self._print_contracts(contracts)
         self._print_logins()
 
-    def _seed(self) -> None:
+    def _seed(self) -> list[Contract]:
         self._sample_calendar()
         organisations = self._organisations()
         users = self._users(organisations)
@@ -130,8 +170,17 @@ class Command(BaseCommand):
         self._service_items(
             organisations[Role.APPROVAL_DEPARTMENT], qualification_types, users["regulator"]
         )
+        self._model_contracts(users["regulator"])
         self._agencies(qualification_types, users["regulator"])
-        self._projects_and_requests(organisations[Role.PROJECT_OWNER], users)
+        return self._projects_and_requests(organisations[Role.PROJECT_OWNER], users)
+
+    def _print_contracts(self, contracts: list[Contract]) -> None:
+        """One line: the contracts made, by status (the model's own labels)."""
+        counts = Counter(contract.status for contract in contracts)
+        states = ", ".join(
+            f"{Contract.Status(status).label} {count}" for status, count in counts.items()
+        )
+        self.stdout.write(f"{Contract._meta.verbose_name_plural}: {len(contracts)} ({states})")
 
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins:"))
@@ -417,7 +466,11 @@ class Command(BaseCommand):
 
     # Projects and purchase requests -------------------------------------------------------------
 
-    def _projects_and_requests(self, owners: list[Organisation], users: dict[str, User]) -> None:
+    def _projects_and_requests(
+        self, owners: list[Organisation], users: dict[str, User]
+    ) -> list[Contract]:
+        """The projects, then (once) the purchase requests and the contracts; returns the
+        contracts made."""
         regions = self._regions(users["regulator"])
         department = Organisation.objects.get(
             kind=Role.APPROVAL_DEPARTMENT, name=demo_data.SPECIAL_PROJECT_DEPARTMENT
@@ -451,8 +504,22 @@ class Command(BaseCommand):
                     )
             projects.append(project)
         self._regional_assessment(users["regulator"])
-        if PurchaseRequest.objects.filter(project__in=projects).exists():
-            return
+        closing = []
+        if not PurchaseRequest.objects.filter(project__in=projects).exists():
+            closing = self._purchase_scenarios(projects, owner_users, users)
+        contracted = []
+        if not Contract.objects.exists():
+            contracted = self._contract_requests(projects, owner_users)
+        self._draws(closing, contracted)
+        return [
+            self._contract(purchase_request, state, owner_users[purchase_request.project.owner_id])
+            for purchase_request, _awarded_at, state in contracted
+        ]
+
+    def _purchase_scenarios(
+        self, projects: list[Project], owner_users: dict[int, User], users: dict[str, User]
+    ) -> list[PurchaseRequest]:
+        """The purchase requests, one per state; returns those whose deadline is seconds away."""
         now = timezone.now()
         closing = []
         for project_index, code, budget, method, outcome, amounts in demo_data.PURCHASE_SCENARIOS:
@@ -503,17 +570,47 @@ class Command(BaseCommand):
             if soon:
                 closing.append(purchase_request)
         self._fee_splitting_refused(projects[0], owner_users[projects[0].owner_id])
-        if closing:
-            # Let the real deadline pass; the draws are then made by the server clock as they
-            # would be on any day, and anyone can re-check them.
-            _sleep_until(max(r.quote_deadline for r in closing))
-            for purchase_request in closing:
-                purchase_request_advance(purchase_request=purchase_request)
-            # The quotes are fixed; once the draws' beacon rounds are out, they are made.
-            chain = configured_chain()
-            _sleep_until(max(chain.round_time(r.beacon_round) for r in closing))
-            for purchase_request in closing:
-                purchase_request_advance(purchase_request=purchase_request)
+        return closing
+
+    def _draws(
+        self,
+        closing: list[PurchaseRequest],
+        contracted: list[tuple[PurchaseRequest, datetime.datetime, str]],
+    ) -> None:
+        """Let the real deadlines pass; the draws are then made by the server clock as they
+        would be on any day, and anyone can re-check them."""
+        waiting = sorted(
+            [*closing, *(purchase_request for purchase_request, _, _ in contracted)],
+            key=_deadline,
+        )
+        if not waiting:
+            return
+        # Each request is opened as soon as its own deadline has passed, seconds before its
+        # draw's beacon round is out, so the draws below are all made after the openings.
+        for purchase_request in waiting:
+            _sleep_until(_deadline(purchase_request))
+            opened = purchase_request_advance(purchase_request=purchase_request)
+            if opened.status != PurchaseRequest.Status.SELECTING and any(
+                opened.pk == each.pk for each, _, _ in contracted
+            ):
+                raise CommandError(
+                    f"{opened.number} was {opened.status} before its draw: this machine took "
+                    "longer than BEACON_DELAY_SECONDS to open it. Please run the demo again."
+                )
+        # The quotes are fixed; once the draws' beacon rounds are out, they are made.
+        chain = configured_chain()
+        _sleep_until(max(chain.round_time(r.beacon_round) for r in waiting))
+        for purchase_request in closing:
+            purchase_request_advance(purchase_request=purchase_request)
+        for purchase_request, awarded_at, _state in contracted:
+            # The demo's contracts need awards whose publicity period has ended, days before
+            # today. Their draws are real — today's quotes, today's beacon round — but the
+            # clock service is told the award was made at `awarded_at` (its `now`), so the
+            # publicity period it computes has ended; the next move, by the real clock,
+            # confirms the award. Nothing else is dated back (see _contract for the one date
+            # set directly).
+            purchase_request_advance(purchase_request=purchase_request, now=awarded_at)
+            purchase_request_advance(purchase_request=purchase_request)
 
     def _tie_found_after_quoting(self, purchase_request: PurchaseRequest, regulator: User) -> None:
         """A regulator finds, after an agency has quoted, that it is tied to the department
@@ -571,10 +668,10 @@ class Command(BaseCommand):
         year = timezone.localdate().year + 1
         if not year_is_provisional(year):
             return
-        for day, is_workday, note in demo_data.SAMPLE_CALENDAR.get(year, []):
+        for day, workday, note in demo_data.SAMPLE_CALENDAR.get(year, []):
             CalendarDay.objects.get_or_create(
                 date=datetime.date.fromisoformat(day),
-                defaults={"is_workday": is_workday, "note": note},
+                defaults={"is_workday": workday, "note": note},
             )
 
     def _fee_splitting_refused(self, project: Project, owner: User) -> None:
@@ -595,6 +692,132 @@ class Command(BaseCommand):
             purchase_request_publish(actor=owner, purchase_request=second)
         except ApplicationError as refusal:
             self.stdout.write(f"  {second.number}: {refusal.message}")
+
+    # Model contracts and contracts -------------------------------------------------------------
+
+    def _model_contracts(self, regulator: User) -> None:
+        """An approved model contract for each item in MODEL_CONTRACTS, written by the item's
+        approval department where the demo has a login for it and by the regulator
+        otherwise, and one later version with a flagged clause waiting for the regulator."""
+        flagged_code, changes = demo_data.FLAGGED_MODEL_CONTRACT
+        for code, signing_order in demo_data.MODEL_CONTRACTS.items():
+            item = ServiceItem.objects.select_related("approval_department").get(code=code)
+            if ContractTemplateVersion.objects.filter(template__service_item=item).exists():
+                continue
+            writer = (
+                User.objects.filter(
+                    organisation=item.approval_department, is_organisation_admin=True
+                )
+                .order_by("pk")
+                .first()
+                or regulator
+            )
+            deliverables = demo_data.GUIDES.get(code, demo_data.GUIDE_DEFAULT)[2]
+            body = demo_data.MODEL_CONTRACT_BODY.replace(
+                "[成果清单]", "、".join(deliverables.split("\n"))
+            )
+            version = self._model_contract_submit(writer, item, body, signing_order)
+            template_version_decide(
+                actor=regulator, version=version, approved=True, note=demo_data.MODEL_CONTRACT_NOTE
+            )
+            if code == flagged_code:
+                for old, new in changes:
+                    body = body.replace(old, new)
+                self._model_contract_submit(writer, item, body, signing_order)
+
+    @staticmethod
+    def _model_contract_submit(
+        writer: User, item: ServiceItem, body: str, signing_order: str
+    ) -> ContractTemplateVersion:
+        """Write and submit a version; a finding of the checker would be left for the
+        regulator (the demo's texts have none)."""
+        version = template_version_write(
+            actor=writer, service_item=item, body=body, signing_order=signing_order
+        )
+        return template_version_submit(actor=writer, version=version)
+
+    def _contract_requests(
+        self, projects: list[Project], owner_users: dict[int, User]
+    ) -> list[tuple[PurchaseRequest, datetime.datetime, str]]:
+        """A request for each contract of CONTRACT_SCENARIOS, published and quoted on, with
+        its deadline seconds away; with the moment its award is dated and the contract's
+        state to reach."""
+        awarded_at = _award_moment_publicity_ended()
+        made = []
+        for project_index, code, budget, amounts, days, state in demo_data.CONTRACT_SCENARIOS:
+            project = projects[project_index]
+            owner = owner_users[project.owner_id]
+            terms = RequestTerms(
+                service_item=ServiceItem.objects.get(code=code),
+                budget=Decimal(budget),
+                selection_method="lowest_price",
+                quote_deadline=timezone.now() + DEMO_DEADLINE,
+                requirements_note="按示范合同约定的范围和深度完成服务，成果满足审批要求。",
+            )
+            purchase_request = purchase_request_publish(
+                actor=owner,
+                purchase_request=purchase_request_create(actor=owner, project=project, terms=terms),
+            )
+            for agency_index, amount in amounts.items():
+                quote_submit(
+                    actor=User.objects.get(username=self._agency_username(agency_index)),
+                    purchase_request=purchase_request,
+                    amount=amount,
+                    committed_time_limit_days=days,
+                    nonce=secrets.token_hex(16),
+                )
+            if state == "overdue":
+                moment = datetime.datetime.fromisoformat(demo_data.OVERDUE_AWARDED_AT)
+            else:
+                moment = awarded_at
+            made.append((purchase_request, moment, state))
+        return made
+
+    def _contract(self, purchase_request: PurchaseRequest, state: str, owner: User) -> Contract:
+        """The confirmed award's contract, drawn, signed and delivered up to `state`."""
+        contract = contract_create(purchase_request=purchase_request)
+        contract_render(version=contract.versions.get())
+        contract.refresh_from_db()
+        agency = User.objects.filter(
+            organisation=contract.agency.organisation, is_organisation_admin=True
+        ).earliest("pk")
+        signers = {Party.OWNER: owner, Party.AGENCY: agency}
+        stop = {
+            "awaiting_agency": Contract.Status.AWAITING_AGENCY,
+            "awaiting_owner": Contract.Status.AWAITING_OWNER,
+        }.get(state)
+        while contract.status in Contract.SIGNING_STATUSES and contract.status != stop:
+            party = (
+                Party.AGENCY if contract.status == Contract.Status.AWAITING_AGENCY else Party.OWNER
+            )
+            contract = contract_sign(
+                actor=signers[party],
+                contract=contract,
+                party=party,
+                password=demo_data.DEMO_PASSWORD,
+            )
+        if state in ("delivered", "accepted", "returned"):
+            item = purchase_request.service_item
+            deliverable_upload(
+                actor=agency,
+                milestone=contract.milestones.get(),
+                upload=demo_scan(f"{item.name}成果（送审稿）", f"{item.code}-成果.pdf"),
+            )
+            contract = contract_deliver(actor=agency, contract=contract)
+        if state == "accepted":
+            contract = delivery_accept(actor=owner, contract=contract)
+        elif state == "returned":
+            contract = delivery_return(
+                actor=owner, contract=contract, reasons=demo_data.RETURN_REASONS
+            )
+        elif state == "overdue":
+            # The one date the demo sets itself. The contract was signed by both parties just
+            # now (the signatures and their timestamps say so), but its working-day clock
+            # starts from its story's day, 2026-09-22, before 国庆, so that today it has run
+            # past its limit across the holiday. No service puts a past start on the clock.
+            contract.in_force_at = datetime.datetime.fromisoformat(demo_data.OVERDUE_IN_FORCE_AT)
+            contract.save(update_fields=["in_force_at"])
+        return contract
 
     @staticmethod
     def _agency_username(index: int) -> str:
@@ -632,5 +855,31 @@ class Command(BaseCommand):
             assessment.save(update_fields=["result_document"])
 
 
+def _award_moment_publicity_ended() -> datetime.datetime:
+    """The latest working day, at 10:00, whose award's publicity period ended before today."""
+    today = timezone.localdate()
+    day = today - datetime.timedelta(days=1)
+    while not is_workday(day) or add_workdays(day, settings.AWARD_PUBLICITY_WORKDAYS) >= today:
+        day -= datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
+@contextlib.contextmanager
+def _loggers_quiet() -> Iterator[None]:
+    loggers = {logging.getLogger(name): level for name, level in QUIET_WHILE_SEEDING.items()}
+    kept = {logger: logger.level for logger in loggers}
+    for logger, level in loggers.items():
+        logger.setLevel(max(level, logger.getEffectiveLevel()))
+    try:
+        yield
+    finally:
+        for logger, level in kept.items():
+            logger.setLevel(level)
+
+
+def _deadline(purchase_request: PurchaseRequest) -> datetime.datetime:
+    return cast(datetime.datetime, purchase_request.quote_deadline)  # set when published
+
+
 def _sleep_until(moment: datetime.datetime) -> None:
-    time.sleep(max((moment - timezone.now()).total_seconds(), 0) + 0.2)
+    time.sleep(max((moment - timezone.now()).total_seconds() + 0.2, 0))

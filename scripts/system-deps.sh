@@ -3,11 +3,13 @@
 # Pango and HarfBuzz's subsetter for WeasyPrint (without the subsetter a CJK PDF takes
 # seconds), a Chinese font (without one WeasyPrint draws empty boxes and says nothing),
 # gettext to compile the translations, and poppler-utils, whose `pdfsig` is the second,
-# independent check that a signed contract validates. As root it installs them; otherwise
+# independent check that a signed contract validates (libnss3-tools' `certutil` gives it the
+# platform's root certificate to trust). As root it installs them; otherwise
 # it prints the exact command to run and stops.
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-zenhei gettext poppler-utils)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-zenhei gettext poppler-utils
+  libnss3-tools)
 
 missing=()
 for package in "${packages[@]}"; do

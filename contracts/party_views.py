@@ -87,7 +87,12 @@ def _delivery_forms(request: HttpRequest, contract: Contract, given: dict) -> di
         forms["upload_form"] = given.get("upload_form") or DeliverableForm(
             milestones=contract.milestones.all()
         )
-        forms["can_deliver"] = True
+        # Delivering needs a file uploaded since the owner's last answer (contract_deliver).
+        forms["can_deliver"] = Deliverable.objects.filter(
+            milestone__contract=contract,
+            status=Deliverable.Status.SUBMITTED,
+            answered_at__isnull=True,
+        ).exists()
     if allowed("contracts.act_for_owner", request.user, contract) and status == "delivered":
         forms["accept_form"] = given.get("accept_form") or AcceptForm()
         forms["return_form"] = given.get("return_form") or ReturnForm()

@@ -274,3 +274,20 @@ def test_r10_the_agencys_public_page_shows_its_delivery_record(client):
     assert "67%" in page  # fulfilled: 2 of 3
     # (7 + 12) / 2 / 20 statutory days = 47.5%, shown rounded.
     assert "48%" in page
+
+
+def test_r10_the_deliver_button_appears_once_a_file_is_uploaded(client):
+    from tests.agencies.factories import PDF_BYTES
+    from tests.contracts.factories import signed_contract
+
+    contract = signed_contract()
+    client.force_login(admin_of(contract.agency.organisation))
+    deliver = f'action="/my/contracts/{contract.number}/deliver/"'
+    assert deliver not in client.get(detail(contract)).content.decode()
+
+    client.post(
+        reverse("contract_party:deliverable_add", args=[contract.number]),
+        {"milestone": contract.milestones.get().pk, "upload": _upload("成果.pdf", PDF_BYTES)},
+    )
+
+    assert deliver in client.get(detail(contract)).content.decode()

@@ -317,3 +317,12 @@ REFUSALS["contracts.act_for_agency"] = (
     _("Only the agency's administrators may do this."),
     "not_agency_admin",
 )
+
+
+# Ratings (R12) ----------------------------------------------------------------------------------
+
+rules.add_rule("credit.rate_as_department", oversees_contract)
+REFUSALS["credit.rate_as_department"] = (
+    _("Only the approval department of the contract's service item may rate it as such."),
+    "not_contract_department",
+)

@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("transparency/", include("core.transparency_urls")),
     path("pki/", include("contracts.pki_urls")),
     path("my/contracts/", include("contracts.party_urls")),
+    path("credit/", include("credit.urls")),
     path("", include("contracts.public_urls")),
     path("", include("market.urls")),
     path("agencies/", include("agencies.urls")),

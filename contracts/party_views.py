@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail import hooks
 
 from accounts.permissions import allowed
 from accounts.services import user_reauthenticate
@@ -47,6 +48,11 @@ from core.forms import apply_application_error, handle_form
 from core.pagination import paginate
 
 _RULE = {Party.OWNER: "contracts.act_for_owner", Party.AGENCY: "contracts.act_for_agency"}
+
+# Apps above contracts add a section to a contract's page through this hook (credit: the
+# ratings of a finished service): each function takes the request and the contract and returns
+# HTML (safe, rendered from its own template) or "".
+CONTRACT_PAGE_HOOK = "contract_page_sections"
 
 
 def _contract(request: HttpRequest, number: str) -> Contract:
@@ -133,6 +139,11 @@ def _detail(request: HttpRequest, contract: Contract, *, sign_form=None, **given
             if contract.in_force_at
             else None,
             **_delivery_forms(request, contract, given),
+            "sections": [
+                section
+                for add in hooks.get_hooks(CONTRACT_PAGE_HOOK)
+                if (section := add(request, contract))
+            ],
         },
     )
 

@@ -61,6 +61,7 @@ LOCAL_APPS = [
     "agencies",
     "market",
     "contracts",
+    "credit",
     "cms",
 ]
 INSTALLED_APPS = LOCAL_APPS + WAGTAIL_APPS + THIRD_PARTY_APPS + DJANGO_APPS
@@ -460,6 +461,12 @@ PKI_CA_NAME = env("PKI_CA_NAME", default="中介超市电子签章测试根证�
 # production names a real TSA.
 TSA_URL = env("TSA_URL", default="http://127.0.0.1:8732").rstrip("/")
 TSA_TIMEOUT_SECONDS = env.float("TSA_TIMEOUT_SECONDS", default=10.0)
+
+# Ratings (credit/, R12): a rating may be changed by its rater for this many days, then it is
+# frozen; an aspect scored at or below RATING_POOR_AT makes it a poor rating, which needs a
+# reason and counts only once a regulator has upheld it.
+RATING_FROZEN_DAYS = env.int("RATING_FROZEN_DAYS", default=7)
+RATING_POOR_AT = env.int("RATING_POOR_AT", default=2)
 
 # Search: Wagtail's search framework, one path whatever the backend --------------------------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")

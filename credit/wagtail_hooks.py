@@ -1,0 +1,51 @@
+from django.template.loader import render_to_string
+from wagtail import hooks
+
+from accounts.permissions import allowed
+from agencies.views import AGENCY_PAGE_HOOK
+from contracts.party_views import CONTRACT_PAGE_HOOK
+from credit.models import ASPECT_LABELS
+from credit.selectors import agency_rating_summary, agency_ratings_public, contract_ratings
+
+# How many ratings an agency's page lists under its averages.
+AGENCY_PAGE_RATINGS = 10
+
+
+@hooks.register(CONTRACT_PAGE_HOOK)
+def contract_rating_section(request, contract) -> str:
+    """A finished service's ratings on its contract's page, with what the user may do."""
+    if contract.status not in ("accepted", "closed"):
+        return ""
+    ratings = contract_ratings(contract=contract)
+    user = request.user
+    return render_to_string(
+        "credit/includes/contract_ratings.html",
+        {
+            "contract": contract,
+            "ratings": list(ratings.values()),
+            "may_rate": {
+                "owner": "owner" not in ratings
+                and allowed("contracts.act_for_owner", user, contract),
+                "department": "department" not in ratings
+                and allowed("credit.rate_as_department", user, contract),
+            },
+            "may_reply": allowed("contracts.act_for_agency", user, contract),
+        },
+        request=request,
+    )
+
+
+@hooks.register(AGENCY_PAGE_HOOK)
+def agency_rating_section(agency) -> str:
+    """The agency's public page: the means of its counted ratings and the latest of them."""
+    summary = agency_rating_summary(agency=agency)
+    return render_to_string(
+        "credit/includes/agency_ratings.html",
+        {
+            "summary": summary,
+            "averages": [
+                (label, summary.averages[aspect]) for aspect, label in ASPECT_LABELS.items()
+            ],
+            "ratings": agency_ratings_public(agency=agency)[:AGENCY_PAGE_RATINGS],
+        },
+    )

@@ -25,7 +25,7 @@ from contracts.party_forms import (
     TerminateForm,
 )
 from contracts.selectors import contract_detail as contract_read
-from contracts.selectors import contract_list_for
+from contracts.selectors import contract_list_for, deliverables_waiting
 from contracts.services.delivery import (
     contract_deliver,
     deliverable_upload,
@@ -94,11 +94,7 @@ def _delivery_forms(request: HttpRequest, contract: Contract, given: dict) -> di
             milestones=contract.milestones.all()
         )
         # Delivering needs a file uploaded since the owner's last answer (contract_deliver).
-        forms["can_deliver"] = Deliverable.objects.filter(
-            milestone__contract=contract,
-            status=Deliverable.Status.SUBMITTED,
-            answered_at__isnull=True,
-        ).exists()
+        forms["can_deliver"] = deliverables_waiting(contract=contract).exists()
     if allowed("contracts.act_for_owner", request.user, contract) and status == "delivered":
         forms["accept_form"] = given.get("accept_form") or AcceptForm()
         forms["return_form"] = given.get("return_form") or ReturnForm()

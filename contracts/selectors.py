@@ -17,7 +17,13 @@ from django.db.models.functions import Cast, Coalesce
 
 from accounts.permissions import allowed
 from catalogue.models import ServiceItem
-from contracts.models import Contract, ContractSignature, ContractTemplateVersion, ContractVersion
+from contracts.models import (
+    Contract,
+    ContractSignature,
+    ContractTemplateVersion,
+    ContractVersion,
+    Deliverable,
+)
 
 Status = ContractTemplateVersion.Status
 
@@ -333,4 +339,13 @@ def contract_public_number(*, purchase_request: Any) -> str | None:
         )
         .values_list("number", flat=True)
         .first()
+    )
+
+
+def deliverables_waiting(*, contract: Contract) -> QuerySet[Deliverable]:
+    """The files uploaded since the owner's last answer: what a delivery would hand over."""
+    return Deliverable.objects.filter(
+        milestone__contract=contract,
+        status=Deliverable.Status.SUBMITTED,
+        answered_at__isnull=True,
     )

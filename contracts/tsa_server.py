@@ -6,7 +6,6 @@ application/timestamp-reply. Any path is accepted, as many public TSAs do. The s
 
 import contextlib
 import logging
-import threading
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from contracts.tsa import TimestampAuthority, local_authority, timestamp_response
+from core.local_servers import served_while_needed, url_port
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +38,6 @@ def tsa_server(authority: TimestampAuthority, *, port: int = 0) -> TimestampHTTP
     return TimestampHTTPServer(authority, port)
 
 
-def tsa_port(url: str) -> int:
-    address = urlsplit(url)
-    return address.port or (443 if address.scheme == "https" else 80)
-
-
 @contextlib.contextmanager
 def local_tsa_while_needed() -> Iterator[None]:
     """Serve the local timestamp authority on TSA_URL's port for the length of a command that
@@ -52,19 +47,10 @@ def local_tsa_while_needed() -> Iterator[None]:
     if urlsplit(settings.TSA_URL).hostname not in (LOOPBACK, "localhost"):
         yield
         return
-    try:
-        server = tsa_server(local_authority(), port=tsa_port(settings.TSA_URL))
-    except OSError:  # the port is taken: a timestamp authority is already serving there
+    with served_while_needed(
+        lambda: tsa_server(local_authority(), port=url_port(settings.TSA_URL))
+    ):
         yield
-        return
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 class _TimestampRequestHandler(BaseHTTPRequestHandler):

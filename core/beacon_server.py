@@ -16,7 +16,6 @@ import contextlib
 import json
 import logging
 import re
-import threading
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.beacon import LocalBeacon, RoundNotReached, local_beacon
+from core.local_servers import served_while_needed, url_port
 
 logger = logging.getLogger(__name__)
 
@@ -126,21 +126,7 @@ def local_beacon_while_needed() -> Iterator[None]:
     if not settings.BEACON_LOCAL_SECRET_KEY:
         yield
         return
-    try:
-        server = beacon_server(local_beacon(), port=beacon_port(settings.BEACON_URL))
-    except OSError:  # the port is taken: a beacon is already serving there
+    with served_while_needed(
+        lambda: beacon_server(local_beacon(), port=url_port(settings.BEACON_URL))
+    ):
         yield
-        return
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def beacon_port(url: str) -> int:
-    address = urlsplit(url)
-    return address.port or (443 if address.scheme == "https" else 80)

@@ -2,6 +2,7 @@ import datetime
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,3 +137,19 @@ def region_delete(*, actor, region: Region) -> None:
             code="region_in_use",
         )
     region.delete()
+
+
+def next_yearly_number(numbered: QuerySet, stem: str, *, now: datetime.datetime) -> str:
+    """The next number of a yearly sequence, `<stem>-<year>-<0001…>` (a notice, a contract),
+    the year being Beijing's. Call inside a transaction: it locks the year's last row, so two
+    records made at once wait for each other instead of both taking the same number."""
+    prefix = f"{stem}-{timezone.localtime(now).year}-"
+    last = (
+        numbered.select_for_update()
+        .filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    tail = last.removeprefix(prefix) if last else ""
+    return f"{prefix}{int(tail) + 1 if tail.isdigit() else 1:04d}"

@@ -27,6 +27,7 @@ from accounts.models import User
 from accounts.permissions import require
 from contracts.clock import is_overdue, open_pause_workdays, workdays_used
 from contracts.models import Contract, Deliverable, Milestone
+from contracts.selectors import deliverables_waiting
 from core.exceptions import ApplicationError
 from core.status import lock_for_update, status_move
 from core.uploads import DELIVERABLE_KINDS, deliverable_max_bytes, validate_upload
@@ -151,12 +152,7 @@ def contract_deliver(*, actor: User, contract: Contract) -> Contract:
         message=_("Only the agency's administrators may deliver work for this contract."),
     )
     _require_running(contract)
-    waiting = Deliverable.objects.filter(
-        milestone__contract=contract,
-        status=Deliverable.Status.SUBMITTED,
-        answered_at__isnull=True,
-    )
-    if not waiting.exists():
+    if not deliverables_waiting(contract=contract).exists():
         raise ApplicationError(
             _("Upload at least one new file before delivering."), code="nothing_to_deliver"
         )

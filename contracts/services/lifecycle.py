@@ -43,6 +43,7 @@ from contracts.selectors import template_in_force
 from contracts.signing import pdf_sign
 from contracts.templating import contract_text
 from core.exceptions import ApplicationError
+from core.services import next_yearly_number
 from core.status import lock_for_update, status_created, status_move
 from core.transparency import log_append, register_entry_kinds, utc_text
 from market.models import PurchaseRequest
@@ -68,22 +69,6 @@ def verify_url(number: str) -> str:
 
 
 # Making the contract ----------------------------------------------------------------------------
-
-
-def _next_number(now: datetime.datetime) -> str:
-    year = timezone.localtime(now).year
-    prefix = f"ZJHT-{year}-"
-    # Locks the year's last contract, so two contracts made at once wait for each other
-    # instead of both taking the same number.
-    last = (
-        Contract.objects.select_for_update()
-        .filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    tail = last.removeprefix(prefix) if last else ""
-    return f"{prefix}{int(tail) + 1 if tail.isdigit() else 1:04d}"
 
 
 def _facts(contract: Contract) -> dict[str, Any]:
@@ -135,7 +120,7 @@ def contract_create(*, purchase_request: PurchaseRequest) -> Contract:
         )
     now = timezone.now()
     contract = Contract.objects.create(
-        number=_next_number(now),
+        number=next_yearly_number(Contract.objects.all(), "ZJHT", now=now),
         purchase_request=request,
         template_version=template,
         owner=request.project.owner,

@@ -20,6 +20,7 @@ from agencies.models import Agency
 from catalogue.models import FeeMode, ServiceItem
 from core.beacon import configured_chain
 from core.exceptions import ApplicationError
+from core.services import next_yearly_number
 from core.status import status_created, status_move
 from core.workdays import add_workdays
 from market import draws, sealing
@@ -216,24 +217,6 @@ def _check_quoting_period(terms: RequestTerms, now: datetime.datetime) -> None:
         )
 
 
-def _next_number(now: datetime.datetime) -> str:
-    year = timezone.localtime(now).year
-    prefix = f"ZJCG-{year}-"
-    # Locks the year's last request, so two owners creating drafts at once wait for each
-    # other instead of both taking the same number.
-    last = (
-        PurchaseRequest.objects.select_for_update()
-        .filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = (
-        int(last.removeprefix(prefix)) + 1 if last and last.removeprefix(prefix).isdigit() else 1
-    )
-    return f"{prefix}{sequence:04d}"
-
-
 def _write_terms(purchase_request: PurchaseRequest, terms: RequestTerms) -> None:
     purchase_request.service_item = terms.service_item
     purchase_request.budget = terms.budget
@@ -266,7 +249,10 @@ def purchase_request_create(
     now = timezone.now()
     _check_terms(project, terms, now)
     purchase_request = PurchaseRequest(
-        number=_next_number(now), project=project, status=Status.DRAFT, created_by=actor
+        number=next_yearly_number(PurchaseRequest.objects.all(), "ZJCG", now=now),
+        project=project,
+        status=Status.DRAFT,
+        created_by=actor,
     )
     _write_terms(purchase_request, terms)
     status_created(purchase_request, actor=actor)

@@ -1,9 +1,11 @@
+import datetime
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
 from contracts.models import Contract, ContractTemplate, ContractTemplateVersion, Milestone
+from contracts.pdf import ContractPrint
 from market.models import PurchaseRequest, Quote
 from tests.accounts.factories import TEST_PASSWORD, UserFactory
 from tests.agencies.factories import AgencyFactory
@@ -138,3 +140,23 @@ def signed_contract(**award) -> Contract:
         )
     contract.refresh_from_db()
     return contract
+
+
+def print_facts(**changes) -> ContractPrint:
+    """The facts of a printed contract (contracts/pdf.py), without a database."""
+    values = {
+        "number": "ZJHT-2026-000123",
+        "version": 1,
+        "title": "环境影响评价文件编制 技术服务合同",
+        "owner_name": "眉山市彭山区示例建设有限公司",
+        "agency_name": "四川示例工程咨询有限公司",
+        "project_name": "彭山区示例道路工程",
+        "service_name": "环境影响评价文件编制",
+        "fee": Decimal("100000.00"),
+        "time_limit_days": 20,
+        "text": "第一条　乙方按本合同约定提供服务。",
+        "verify_url": "https://zjcs.example.gov.cn/contracts/verify/ZJHT-2026-000123/?v=1&t=8f3a",
+        # 06:30 UTC is 14:30 in Beijing.
+        "made_at": datetime.datetime(2026, 3, 5, 6, 30, tzinfo=datetime.UTC),
+    }
+    return ContractPrint(**{**values, **changes})

@@ -400,13 +400,13 @@ def test_a_rendering_lost_mid_way_is_finished_by_the_sweep(django_capture_on_com
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_r5_concurrent_signatures_of_one_party_store_one():
+    from tests.concurrency import at_once
     from tests.contracts.factories import drawn_contract
-    from tests.contracts.test_delivery import _at_once
 
     contract = drawn_contract()
     agency_admin = admin_of(contract.agency.organisation)
 
-    results = _at_once(*[lambda: sign(contract, "agency", agency_admin)] * 3)
+    results = at_once(*[lambda: sign(contract, "agency", agency_admin)] * 3)
 
     codes = sorted(r.code for r in results if not isinstance(r, Contract))
     assert len(codes) == 2 and set(codes) <= {"already_signed", "status_stale"}

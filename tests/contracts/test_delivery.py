@@ -4,7 +4,6 @@ party who would gain from each rule giving way."""
 import datetime
 import hashlib
 import io
-import threading
 import zipfile
 import zoneinfo
 
@@ -14,7 +13,6 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import close_old_connections
 
 from accounts.models import Role
 from contracts.models import Contract, ContractEvent, Deliverable
@@ -32,6 +30,7 @@ from core.files import private_storage
 from core.uploads import deliverable_max_bytes
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import PDF_BYTES
+from tests.concurrency import at_once, refusal_codes
 from tests.contracts.factories import ContractFactory, MilestoneFactory
 from tests.refusals import refused
 
@@ -326,44 +325,18 @@ def test_r10_only_a_waiting_delivery_can_be_answered(deal):
 # Races: every write takes the contract's row lock first -------------------------------------------
 
 
-def _at_once(*calls) -> list[object]:
-    """Run the calls in threads released together; each result is its return or error."""
-    start = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            results[index] = calls[index]()
-        except ApplicationError as error:
-            results[index] = error
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
-def _codes(results: list[object]) -> list[str]:
-    return sorted(result.code for result in results if isinstance(result, ApplicationError))
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_r10_concurrent_clicks_deliver_once_and_the_owner_answers_once():
     deal = Deal()
     deal.upload()
     deliver = lambda: contract_deliver(actor=deal.agency_admin, contract=deal.contract)  # noqa: E731
-    assert _codes(_at_once(deliver, deliver, deliver)) == ["already_delivered"] * 2
+    assert refusal_codes(at_once(deliver, deliver, deliver)) == ["already_delivered"] * 2
     assert deal.refreshed().status == Status.DELIVERED
 
     accept = lambda: delivery_accept(actor=deal.owner_admin, contract=deal.contract)  # noqa: E731
     reject = lambda: delivery_return(actor=deal.owner_admin, contract=deal.contract, reasons="重做")  # noqa: E731
-    assert _codes(_at_once(accept, reject)) == ["not_delivered"]
+    assert refusal_codes(at_once(accept, reject)) == ["not_delivered"]
     stored = deal.refreshed()
     deliverable = Deliverable.objects.get(milestone=deal.milestone)
     if stored.status == Status.ACCEPTED:
@@ -382,7 +355,7 @@ def test_r10_an_upload_racing_a_delivery_is_either_in_it_or_refused():
     deal.upload()
     late = lambda: deal.upload(name="补充.pdf")  # noqa: E731
     deliver = lambda: contract_deliver(actor=deal.agency_admin, contract=deal.contract)  # noqa: E731
-    results = _at_once(late, deliver)
+    results = at_once(late, deliver)
     assert isinstance(results[1], Contract)
     if isinstance(results[0], ApplicationError):
         assert results[0].code == "already_delivered"

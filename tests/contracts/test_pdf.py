@@ -22,6 +22,7 @@ from contracts.pdf import (
     local_url_fetcher,
     rmb_capital,
 )
+from tests.contracts.factories import print_facts
 
 A4_HEIGHT = 841.89
 NUMERALS = "一二三四五六七八九十"
@@ -46,22 +47,10 @@ def clauses(count: int) -> str:
 
 
 def contract(**changes) -> ContractPrint:
-    values = {
-        "number": "ZJHT-2026-000123",
-        "version": 1,
-        "title": "环境影响评价文件编制 技术服务合同",
-        "owner_name": "眉山市彭山区示例建设有限公司",
-        "agency_name": "四川示例工程咨询有限公司",
-        "project_name": "彭山区示例道路工程",
-        "service_name": "环境影响评价文件编制",
-        "fee": Decimal("100000.00"),
-        "time_limit_days": 20,
-        "text": clauses(12) + f"\n\n违约条款示例：{SCRIPT} & <b>粗体</b>",
-        "verify_url": "https://zjcs.example.gov.cn/contracts/verify/ZJHT-2026-000123/?v=1&t=8f3a",
-        # 06:30 UTC is 14:30 in Beijing.
-        "made_at": datetime.datetime(2026, 3, 5, 6, 30, tzinfo=datetime.UTC),
-    }
-    return ContractPrint(**{**values, **changes})
+    """A long contract whose text carries markup, to be escaped when printed."""
+    return print_facts(
+        **{"text": clauses(12) + f"\n\n违约条款示例：{SCRIPT} & <b>粗体</b>", **changes}
+    )
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from contracts.services import (
 from contracts.templating import SAMPLE, contract_text, template_check
 from tests.accounts.factories import UserFactory
 from tests.catalogue.factories import ServiceItemFactory
-from tests.contracts.test_pdf import contract
+from tests.contracts.factories import print_facts
 from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_the_text_is_plain_and_escaped_where_it_is_printed():
     # The contract says what the facts say, once: no HTML entities in the legal text ...
     assert text == "甲方：A&B<script>x</script>"
     # ... and the printed contract escapes it as any page does.
-    html = contract_html(contract(text=text))
+    html = contract_html(print_facts(text=text))
     assert "A&amp;B&lt;script&gt;x&lt;/script&gt;" in html
     assert "<script>" not in html
 

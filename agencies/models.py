@@ -55,10 +55,13 @@ class Agency(StatusMachine):
     submitted_at = models.DateTimeField(_("submitted for review at"), null=True, blank=True)
     review_due = models.DateField(_("review due by"), null=True, blank=True)
     activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
-    # Kept by the credit system (R11); the credit-merit selection method ranks by it.
+    # The agency's current credit standing, kept by the credit system (credit/, R11; how it
+    # is made: docs/credit.md). A request takes them as they stand when it is published
+    # (market.Invitation), so a change while it is quoting applies to the next request.
     credit_score = models.DecimalField(
         _("credit score"), max_digits=5, decimal_places=1, default=Decimal("80.0")
     )
+    credit_grade = models.CharField(_("credit grade"), max_length=1, default="B")
     # Bumped by the self-service writes (profile, certificates, practitioners, ties, scope
     # settings), so the roster can sort by recent activity.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

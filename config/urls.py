@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("credit/", include("credit.urls")),
     path("", include("contracts.public_urls")),
     path("", include("market.urls")),
+    path("agencies/", include("credit.agency_urls")),
     path("agencies/", include("agencies.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -1,9 +1,11 @@
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Avg, Count, QuerySet
+from django.utils import timezone
 
-from credit.models import ASPECTS, Rating
+from credit.models import ASPECTS, BlacklistEntry, Rating
 
 
 @dataclass(frozen=True)
@@ -39,3 +41,11 @@ def agency_ratings_public(*, agency: Any) -> QuerySet[Rating]:
 def contract_ratings(*, contract: Any) -> dict[str, Rating]:
     """The contract's ratings by rater ("owner", "department")."""
     return {rating.rater: rating for rating in Rating.objects.filter(contract=contract)}
+
+
+def blacklist_current(*, on: datetime.date | None = None) -> QuerySet[BlacklistEntry]:
+    """The blacklist entries in force on `on` (today in Beijing by default): from their first
+    day up to the day before `ends_on`, unless lifted early by credit repair. Ending needs no
+    task: an entry simply stops matching on its end date."""
+    on = on or timezone.localdate()
+    return BlacklistEntry.objects.filter(starts_on__lte=on, ends_on__gt=on, lifted_at__isnull=True)

@@ -4,6 +4,9 @@ from wagtail import hooks
 from accounts.permissions import allowed
 from agencies.views import AGENCY_PAGE_HOOK
 from contracts.party_views import CONTRACT_PAGE_HOOK
+
+# Each part of the credit system registers its own hooks when imported here.
+from credit.hooks import complaints, sanctions, scores  # noqa: F401
 from credit.models import ASPECT_LABELS
 from credit.selectors import agency_rating_summary, agency_ratings_public, contract_ratings
 

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from agencies.models import Affiliation, Agency, Practitioner, StaffRegisterEntry
+from agencies.restrictions import bar_reasons, exclude_barred
 from market import sealing
 from market.models import (
     Invitation,
@@ -120,21 +122,43 @@ def _on_staff_register() -> QuerySet[Practitioner]:
     )
 
 
+# Agencies of this credit grade are not eligible (R11; docs/credit.md).
+INELIGIBLE_GRADE = "D"
+
+
+def _standing(purchase_request: PurchaseRequest, field: str):
+    """The agency's credit standing (`credit_score` or `credit_grade`) for this request: as
+    its invitation recorded it when the request was published, or as it stands now if it has
+    no invitation yet — so a grade changed while the request is quoting applies to the next
+    request, never to this one's draw."""
+    recorded = Subquery(
+        Invitation.objects.filter(purchase_request=purchase_request, agency=OuterRef("pk")).values(
+            field
+        )[:1]
+    )
+    if field == "credit_grade":  # invitations made before grades were recorded have none
+        recorded = NullIf(recorded, Value(""))
+    return Coalesce(recorded, F(field))
+
+
 def eligible_agencies(*, purchase_request: PurchaseRequest) -> QuerySet[Agency]:
     """The one eligibility rule, asked at every decision — invitation, quote submission and
     each revision, a change to the agency, and the deadline — computed and never chosen by
     hand: active on the roster, the item in its computed scope (valid certificates, R3), not
-    excluded by the owner, not tied to the item's approval department, and no current
-    practitioner on the register of serving government staff (R4). The scope already leaves
-    tied departments out; the tie is checked again here so a tie declared since the last
-    recompute still counts."""
+    excluded by the owner, not tied to the item's approval department, no current
+    practitioner on the register of serving government staff (R4), not barred by the credit
+    system (blacklist and market bans, R11, agencies/restrictions.py), and not of credit
+    grade D as the request recorded it (R11). The scope already leaves tied departments out;
+    the tie is checked again here so a tie declared since the last recompute still counts."""
     item = purchase_request.service_item
-    return (
+    return exclude_barred(
         Agency.objects.filter(
             status=Agency.Status.ACTIVE,
             scope__service_item=item,
             scope__in_scope=True,
         )
+        .alias(request_grade=_standing(purchase_request, "credit_grade"))
+        .exclude(request_grade=INELIGIBLE_GRADE)
         .exclude(pk__in=purchase_request.exclusions.values("agency_id"))
         .exclude(
             pk__in=Affiliation.objects.current()
@@ -177,6 +201,15 @@ def agency_ineligibility_reasons(*, agency: Agency, purchase_request: PurchaseRe
         reasons.append(
             _("A person working for the agency is on the register of serving government staff.")
         )
+    reasons.extend(bar_reasons(agency))
+    grade = (
+        Agency.objects.filter(pk=agency.pk)
+        .annotate(request_grade=_standing(purchase_request, "credit_grade"))
+        .values_list("request_grade", flat=True)
+        .first()
+    )
+    if grade == INELIGIBLE_GRADE:
+        reasons.append(_("The agency's credit grade is D, which is not eligible."))
     return [str(reason) for reason in reasons] or [
         str(_("The agency is not eligible for this request."))
     ]

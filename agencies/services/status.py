@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.permissions import allowed, is_approval_department, is_member_of, require
 from agencies.models import Agency, AgencyStatusEvent, Qualification
+from agencies.restrictions import bar_reasons
 from agencies.services.scope import agency_scope_recompute
 from agencies.services.staff_register import staff_register_conflicts
 from catalogue.models import QualificationRequirement, QualificationType, ServiceItem
@@ -95,6 +96,17 @@ def _staff_register_check(agency: Agency) -> None:
         )
 
 
+def _bar_check(agency: Agency) -> None:
+    """R11: a blacklisted agency, or one a person banned from the market works for, is not
+    let onto the roster."""
+    reasons = bar_reasons(agency)
+    if reasons:
+        raise ApplicationError(
+            _("This agency cannot be made active: %(reasons)s") % {"reasons": "；".join(reasons)},
+            code="agency_barred",
+        )
+
+
 def _move(
     agency: Agency,
     *,
@@ -120,6 +132,7 @@ def _activate(agency: Agency, *, from_status: str, actor: User, reason: str) -> 
     (R4)."""
     _only_from(agency, from_status, Agency.Status.ACTIVE)
     _staff_register_check(agency)
+    _bar_check(agency)
     return _move(
         agency,
         to_status=Agency.Status.ACTIVE,

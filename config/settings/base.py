@@ -468,6 +468,25 @@ TSA_TIMEOUT_SECONDS = env.float("TSA_TIMEOUT_SECONDS", default=10.0)
 RATING_FROZEN_DAYS = env.int("RATING_FROZEN_DAYS", default=7)
 RATING_POOR_AT = env.int("RATING_POOR_AT", default=2)
 
+# Complaints (credit/, R12): every complaint is accepted on arrival, acknowledged within
+# COMPLAINT_ACK_WORKDAYS and answered within COMPLAINT_ANSWER_WORKDAYS working days.
+COMPLAINT_ACK_WORKDAYS = env.int("COMPLAINT_ACK_WORKDAYS", default=1)
+COMPLAINT_ANSWER_WORKDAYS = env.int("COMPLAINT_ANSWER_WORKDAYS", default=5)
+# A contract accepted more than this many working days after its time limit records a
+# violation by itself (credit/, R11).
+LATE_DELIVERY_VIOLATION_WORKDAYS = env.int("LATE_DELIVERY_VIOLATION_WORKDAYS", default=10)
+
+# The credit score (credit/services/scoring.py; the formula and a worked example are in
+# docs/credit.md): a window of CREDIT_WINDOW_DAYS; the owners' ratings, the regulators'
+# assessments and the platform behaviour weighed as below; a component with nothing to
+# measure yet counts CREDIT_NEUTRAL; a violation in force deducts by its severity; the grade
+# is the first whose threshold the score reaches.
+CREDIT_WINDOW_DAYS = 365
+CREDIT_WEIGHTS = {"owner_ratings": 50, "regulator_assessments": 30, "platform_behaviour": 20}
+CREDIT_NEUTRAL = 80
+CREDIT_DEDUCTIONS = {"minor": 3, "ordinary": 8, "serious": 20, "grave": 40}
+CREDIT_GRADE_THRESHOLDS = (("A", 90), ("B", 75), ("C", 60), ("D", 0))
+
 # Search: Wagtail's search framework, one path whatever the backend --------------------------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
 SEARCH_INDEX = env("SEARCH_INDEX", default="zjcs")

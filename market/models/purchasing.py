@@ -387,6 +387,13 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The agency's credit standing when the request was published (or when it first quoted,
+    # if it became eligible later): selection and the grade-D rule use these, never a
+    # standing that changed while the request was quoting.
+    credit_score = models.DecimalField(
+        _("credit score"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    credit_grade = models.CharField(_("credit grade"), max_length=1, blank=True)
 
     class Meta:
         verbose_name = _("invitation")

@@ -289,6 +289,13 @@ def quote_submit(
         QuoteReceipt.objects.create(quote=quote, revision=revision, receipt=sealed.receipt),
         replaces,
     )
+    # An agency that became eligible after publication has no invitation yet: its credit
+    # standing for this request is recorded now, once.
+    Invitation.objects.get_or_create(
+        purchase_request=purchase_request,
+        agency=agency,
+        defaults={"credit_score": agency.credit_score, "credit_grade": agency.credit_grade},
+    )
     _invitation_read(purchase_request, agency, now)
     return quote
 

@@ -368,7 +368,13 @@ def purchase_request_publish(*, actor: User, purchase_request: PurchaseRequest) 
     public_log.log_publication(purchase_request)
     Invitation.objects.bulk_create(
         [
-            Invitation(purchase_request=purchase_request, agency=agency)
+            # The credit standing the request uses from now on (market.selectors._standing).
+            Invitation(
+                purchase_request=purchase_request,
+                agency=agency,
+                credit_score=agency.credit_score,
+                credit_grade=agency.credit_grade,
+            )
             for agency in eligible_agencies(purchase_request=purchase_request)
         ],
         ignore_conflicts=True,

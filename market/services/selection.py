@@ -23,7 +23,14 @@ from core.exceptions import ApplicationError
 from core.status import status_move
 from core.workdays import add_workdays
 from market import draws, sealing
-from market.models import AwardDecline, Objection, PurchaseRequest, Quote, SelectionMethod
+from market.models import (
+    AwardDecline,
+    Invitation,
+    Objection,
+    PurchaseRequest,
+    Quote,
+    SelectionMethod,
+)
 from market.selectors import (
     declined_keys,
     quotes_choosable,
@@ -156,7 +163,21 @@ def draw_if_due(purchase_request: PurchaseRequest, *, now: datetime.datetime) ->
     if purchase_request.selection_method in AUTOMATIC:
         record = _draw(purchase_request, secret, valid, _price_parameters(valid), beacon)
         return _award_key(purchase_request, record.result["winner"], actor=None, now=now)
-    scores = {quote.agency.selection_key: str(quote.agency.credit_score) for quote in valid}
+    # Each agency's score as the request recorded it when it was published (or when the
+    # agency first quoted), never a score that changed while it was quoting.
+    recorded = dict(
+        Invitation.objects.filter(purchase_request=purchase_request).values_list(
+            "agency_id", "credit_score"
+        )
+    )
+    scores = {
+        quote.agency.selection_key: str(
+            quote.agency.credit_score
+            if recorded.get(quote.agency_id) is None
+            else recorded[quote.agency_id]
+        )
+        for quote in valid
+    }
     _draw(
         purchase_request,
         secret,

@@ -94,6 +94,10 @@ benchmark: install ## Measure list pages on large data; writes docs/benchmarks.m
 benchmark-contracts: install ## Time drawing, signing and checking contracts; writes docs/benchmarks.md
 	$(PY) scripts/benchmark_contracts.py
 
+.PHONY: benchmark-credit
+benchmark-credit: install ## Time a credit recompute of 10 000 agencies; writes docs/benchmarks.md
+	$(PY) scripts/benchmark_credit.py
+
 .PHONY: clean
 clean: ## Remove the virtual environments and local data (the demo database too)
 	rm -rf .venv .tools var staticfiles

@@ -22,6 +22,8 @@ def _public_items() -> list[NavItem]:
         NavItem(_("Agency roster"), reverse("agencies:list")),
         NavItem(_("Notices"), reverse("market:notices")),
         NavItem(_("Contracts"), reverse("contracts:list")),
+        NavItem(_("Blacklist"), reverse("credit:blacklist")),
+        NavItem(_("Complaints"), reverse("credit:complaint_new")),
     ]
 
 

@@ -27,7 +27,8 @@ PUBLIC_PAGE_STATUSES = (Agency.Status.ACTIVE, Agency.Status.SUSPENDED, Agency.St
 
 SORT_NAME = "name"
 SORT_ACTIVITY = "activity"
-SORTS = (SORT_NAME, SORT_ACTIVITY)
+SORT_CREDIT = "credit"
+SORTS = (SORT_NAME, SORT_ACTIVITY, SORT_CREDIT)
 
 
 def _valid_qualifications() -> QuerySet[Qualification]:
@@ -48,8 +49,9 @@ def agency_public_list(
     sort: str = SORT_NAME,
 ) -> QuerySet[Agency]:
     """Active agencies, optionally only those with an item in scope, a valid certificate of a
-    qualification type, or in a region. Sorted by name, or by activity: the most recent of
-    the activation and the last change the agency made to its record, newest first."""
+    qualification type, or in a region. Sorted by name, by activity (the most recent of the
+    activation and the last change the agency made to its record, newest first), or by
+    credit score, highest first."""
     agencies = Agency.objects.filter(status__in=LISTED_STATUSES)
     if service_item_id:
         agencies = agencies.filter(
@@ -95,6 +97,8 @@ def agency_public_list(
     )
     if sort == SORT_ACTIVITY:
         return agencies.order_by("-last_activity", "organisation__name", "pk")
+    if sort == SORT_CREDIT:
+        return agencies.order_by("-credit_score", "organisation__name", "pk")
     return agencies.order_by("organisation__name", "pk")
 
 

@@ -668,6 +668,7 @@ PRACTITIONERS = {
     9: [("马骏", "legal_representative", "510107197911022334")],
     21: [("曹颖", "technical_lead", "510108198806162125")],
     27: [("严明", "senior_manager", "511403198001010015")],
+    30: [("钱永福", "senior_manager", "510103197604123316")],
 }
 # The serving government employee whose ID the practitioner of agency 27 shares (R4).
 STAFF_REGISTER = [("511403198001010015", "区住建局")]
@@ -811,7 +812,34 @@ CONTRACT_SCENARIOS = [
     (5, "PS-ZJ-017", "70000", {0: "48000", 13: "56000"}, 20, "delivered"),
     (3, "PS-ZJ-005", "60000", {0: "42000", 13: "47000"}, 18, "accepted"),
     (0, "PS-ZJ-005", "50000", {0: "36000", 14: "39000"}, 18, "returned"),
+    # Finished services of other agencies, for ratings (R12): agency13's and agency01's are
+    # rated, agency05's waits for the owner login's rating.
+    (3, "PS-ZJ-005", "60000", {13: "40000", 14: "45000"}, 18, "accepted"),
+    (5, "PS-ZJ-001", "120000", {1: "80000", 0: "90000"}, 20, "accepted"),
+    (0, "PS-ZJ-002", "50000", {5: "36000", 0: "39000"}, 15, "accepted"),
 ]
+# The ratings of the finished services (R12), by the winning agency's index: the owner's
+# scores (quality, timeliness, attitude, fees, conduct), comment and, for a poor one, its
+# reason; the scores of the department (彭山生态环境局, the approval login, for its own
+# items) on quality and timeliness, or None; the agency's reply.
+RATINGS = {
+    0: (
+        (5, 5, 5, 4, 5),
+        "报告质量高，比承诺时限提前完成，沟通顺畅。",
+        "",
+        None,
+        "感谢认可，我们将继续保持服务质量。",
+    ),
+    13: ((5, 5, 5, 5, 4), "按时交付，成果一次通过审查。", "", None, ""),
+    # A poor rating: it waits in the regulator's queue before it counts.
+    1: (
+        (4, 3, 3, 1, 2),
+        "合同外另收加急费。",
+        "在合同价款之外另行收取加急费3000元，有收据为证。",
+        (4, 4),
+        "",
+    ),
+}
 # The overdue contract's story: awarded on a Monday in September 2026 and in force on Tuesday
 # 09-22 with 10 working days; 中秋 and 国庆 (09-25 to 09-27, 10-01 to 10-07) are days off and
 # Saturday 10-10 a make-up working day, so it was due on 10-13 and is overdue since 10-14
@@ -819,3 +847,62 @@ CONTRACT_SCENARIOS = [
 OVERDUE_AWARDED_AT = "2026-09-14T10:00:00+08:00"
 OVERDUE_IN_FORCE_AT = "2026-09-22T10:00:00+08:00"
 RETURN_REASONS = "报告未附水土流失防治责任范围图，弃渣场选址论证不充分，请补充后重新提交。"
+
+# Credit (R11, R12) ----------------------------------------------------------------------------
+# Inspections (双随机、一公开): agency index, result, findings, days ago.
+INSPECTIONS = [
+    (13, "passed", "随机抽查水土保持方案2份，编制规范，结论依据充分。", 45),
+    (0, "passed", "随机抽查环境影响报告表2份，未发现问题。", 60),
+    (6, "corrected", "执业人员登记信息未及时更新，合同归档不全，已责令30日内整改。", 30),
+]
+# Violations a regulator recorded: agency index, type, severity, facts, evidence, legal basis,
+# days ago.
+VIOLATIONS = [
+    (
+        6,
+        "late_signing",
+        "ordinary",
+        "中选后无正当理由超过约定期限7日才签订服务合同。",
+        "合同签订记录及平台操作日志。",
+        "《彭山区优化中介服务实施方案》附件4（十）（演示）",
+        50,
+    ),
+]
+# The blacklisted agency (R11): its index, the grave violation, the entry and the person
+# banned with it, who has since joined agency JOINED_AFTER_BAN as a senior manager.
+BLACKLISTED = {
+    "agency": 30,
+    "kind": "false_report",
+    "facts": "出具的消防检测报告中3个检测点位数据系复制其他项目报告，检测人员当日并未到场。",
+    "evidence": "现场检测记录、设备使用记录与报告数据比对表；检测人员当日行程记录。",
+    "legal_basis": "《彭山区优化中介服务实施方案》附件4（十一）；《消防技术服务机构从业条件》（演示）",
+    "reason": "出具虚假检测报告，情节严重，列入黑名单并实行市场禁入。",
+    "days_ago": 20,
+    "years": 3,
+    "person": ("钱永福", "senior_manager", "510103197604123316"),
+}
+JOINED_AFTER_BAN = 24
+# Credit repair: the agency applies for its violation above (index), waiting for a decision.
+REPAIR = (
+    6,
+    "已与委托方补签合同并完成全部服务，建立了中选后3日内签约的内部制度，相关制度文件附后。",
+)
+# Two complaints still open: one from a member of the public, one from the owner login.
+COMPLAINTS = [
+    (
+        None,
+        "fee",
+        1,
+        "该机构在合同价款之外另收加急费3000元，并称不交就不能按期出报告。",
+        "周先生",
+        "zhou.demo@example.com",
+    ),
+    (
+        "owner",
+        "conduct",
+        6,
+        "中选后该机构多次拖延签约，联系人不接电话，影响项目审批进度。",
+        "徐光明",
+        "028-86001234",
+    ),
+]

@@ -69,19 +69,24 @@ class ContractPrint:
 def contract_pdf(document: ContractPrint) -> bytes:
     """The contract as PDF/A-3b bytes, A4, with a Chinese font embedded. Raises RuntimeError
     when no Chinese font is installed (WeasyPrint would otherwise print empty boxes)."""
+    return html_to_pdf(contract_html(document), contract_css(document))
+
+
+def html_to_pdf(html: str, css: str) -> bytes:
+    """A print page and its stylesheet as PDF/A-3b bytes, fetching nothing remote, with a
+    Chinese font embedded; the one place WeasyPrint is called (the credit report uses it too).
+    Raises RuntimeError when no Chinese font is installed."""
     from weasyprint import CSS, HTML
 
     fetcher = local_url_fetcher()
-    stylesheet = CSS(string=contract_css(document), url_fetcher=fetcher)
-    rendered = HTML(string=contract_html(document), url_fetcher=fetcher).render(
-        stylesheets=[stylesheet]
-    )
+    stylesheet = CSS(string=css, url_fetcher=fetcher)
+    rendered = HTML(string=html, url_fetcher=fetcher).render(stylesheets=[stylesheet])
     pdf = rendered.write_pdf(pdf_variant="pdf/a-3b")
     # The document's fonts are known once it is drawn.
     families = {font.family for font in rendered.fonts.values()}
     if not families & set(FONT_FAMILIES):
         raise RuntimeError(
-            f"No Chinese font for the contract PDF (found {sorted(families)}); "
+            f"No Chinese font for the PDF (found {sorted(families)}); "
             "run scripts/system-deps.sh to install fonts-wqy-zenhei."
         )
     return pdf

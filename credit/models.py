@@ -517,3 +517,22 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.score} {self.grade}"
+
+
+class Reminder(models.Model):
+    """A reminder sent about a contract so its rating does not stall (R12): to the owner to
+    rate a finished service, or to both parties when a delivery waits for the owner's
+    decision. One row per reminder, so a daily run repeated sends nothing twice."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="credit_reminders"
+    )
+    # "rate:<days after acceptance>" or "decide:<day of the delivery>".
+    kind = models.CharField(max_length=32)
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract", "kind"], name="reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.kind}"

@@ -12,7 +12,7 @@ from contracts.selectors import contract_detail
 from core.forms import handle_form
 from credit.forms import RatingForm, ReplyForm
 from credit.models import Rating
-from credit.services.ratings import rating_reply, rating_submit
+from credit.services.ratings import rating_change, rating_reply, rating_submit
 
 
 def _contract(request: HttpRequest, number: str) -> Contract:
@@ -39,7 +39,7 @@ def rating_new(request: HttpRequest, number: str, rater: str) -> HttpResponse:
             actor=request.user,
             contract=contract,
             rater=rater,
-            scores={name: value for name, value in data.items() if name in form.aspects},
+            scores=_scores(form, data),
             comment=data["comment"],
             reason=data["reason"],
         ),
@@ -55,12 +55,48 @@ def rating_new(request: HttpRequest, number: str, rater: str) -> HttpResponse:
     )
 
 
-@login_required
-def rating_reply_page(request: HttpRequest, number: str, pk: int) -> HttpResponse:
-    contract = _contract(request, number)
+def _rating(contract: Contract, pk: int) -> Rating:
     rating = Rating.objects.filter(pk=pk, contract=contract).first()
     if rating is None:
         raise Http404
+    return rating
+
+
+def _scores(form: RatingForm, data: dict) -> dict:
+    return {name: value for name, value in data.items() if name in form.aspects}
+
+
+@login_required
+def rating_change_page(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """The rater changes the rating while it is not frozen; the service decides whether."""
+    contract = _contract(request, number)
+    rating = _rating(contract, pk)
+    initial = {**rating.scores, "comment": rating.comment, "reason": rating.reason}
+    form = RatingForm(request.POST or None, rater=rating.rater, initial=initial)
+    done = handle_form(
+        request,
+        form,
+        lambda data: rating_change(
+            actor=request.user,
+            rating=rating,
+            scores=_scores(form, data),
+            comment=data["comment"],
+            reason=data["reason"],
+        ),
+        success=_("Your rating is changed."),
+        redirect_to=lambda changed: _to_contract(contract),
+    )
+    return done or render(
+        request,
+        "credit/rate.html",
+        {"contract": contract, "form": form, "rater": rating.rater, "changing": True},
+    )
+
+
+@login_required
+def rating_reply_page(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    contract = _contract(request, number)
+    rating = _rating(contract, pk)
     form = ReplyForm(request.POST or None)
     done = handle_form(
         request,

@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -137,7 +147,7 @@ def _standing(purchase_request: PurchaseRequest, field: str):
         )[:1]
     )
     if field == "credit_grade":  # invitations made before grades were recorded have none
-        recorded = NullIf(recorded, Value(""))
+        return Coalesce(NullIf(recorded, Value("")), F(field))
     return Coalesce(recorded, F(field))
 
 
@@ -299,11 +309,25 @@ def notice_public_detail(*, number: str) -> PurchaseRequest:
 
 
 def notice_opened_quotes(*, purchase_request: PurchaseRequest) -> QuerySet[Quote]:
-    """The quotes as published at opening — never before (sealed)."""
+    """The quotes as published at opening — never before (sealed) — each with the lead
+    agency's credit grade and score as the request recorded them (`recorded_grade`,
+    `recorded_score`)."""
     if purchase_request.is_sealed or purchase_request.opened_at is None:
         return Quote.objects.none()
+    recorded = Invitation.objects.filter(
+        purchase_request=purchase_request, agency=OuterRef("agency")
+    )
     return (
         Quote.objects.filter(purchase_request=purchase_request, status=Quote.Status.SUBMITTED)
+        .annotate(
+            recorded_grade=Coalesce(
+                NullIf(Subquery(recorded.values("credit_grade")[:1]), Value("")),
+                F("agency__credit_grade"),
+            ),
+            recorded_score=Coalesce(
+                Subquery(recorded.values("credit_score")[:1]), F("agency__credit_score")
+            ),
+        )
         .select_related("agency__organisation")
         .prefetch_related("members__agency__organisation")
         .order_by("opened_amount", "pk")

@@ -37,7 +37,7 @@ from market.models import PurchaseRequest  # noqa: E402
 AGENCIES = int(os.environ.get("BENCH_AGENCIES", 20_000))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 100_000))
 RUNS = 15
-CONTRACTS_MARKER = "<!-- contracts -->"
+KEPT_MARKERS = ("<!-- credit -->", "<!-- contracts -->")
 PAGES = [
     ("home page", "/"),
     ("catalogue", "/catalogue/"),
@@ -102,9 +102,11 @@ def main() -> None:
         "",
     ]
     path = ROOT / "docs" / "benchmarks.md"
-    # The contracts' section is written by scripts/benchmark_contracts.py: kept as it is.
+    # The credit and contracts sections are written by scripts/benchmark_credit.py and
+    # scripts/benchmark_contracts.py: kept as they are, from the first of them to the end.
     previous = path.read_text(encoding="utf-8") if path.exists() else ""
-    kept = previous[previous.index(CONTRACTS_MARKER) :] if CONTRACTS_MARKER in previous else ""
+    starts = [previous.index(marker) for marker in KEPT_MARKERS if marker in previous]
+    kept = previous[min(starts) :] if starts else ""
     path.write_text("\n".join(lines) + (f"\n{kept}" if kept else ""), encoding="utf-8")
     print("\n".join(lines))
 

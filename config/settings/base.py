@@ -359,6 +359,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.contracts_overdue_remind_daily",
         "schedule": crontab(hour=8, minute=30),
     },
+    "credit-complaints-overdue-reminders": {
+        "task": "credit.tasks.complaints_overdue_remind_daily",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "credit-violations-daily": {
+        "task": "credit.sanction_tasks.contracts_violations_daily",
+        "schedule": crontab(hour=1, minute=45),  # after the certificate expiry run at 01:30
+    },
+    "credit-blacklist-ended": {
+        "task": "credit.sanction_tasks.blacklist_ended_sweep",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    "credit-recompute-nightly": {
+        "task": "credit.score_tasks.credit_recompute_all",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    "credit-rating-reminders": {
+        "task": "credit.tasks.ratings_remind_daily",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # The proxy in front (docs/architecture.md) stamps each request with X-Request-ID, so one id
@@ -467,6 +487,11 @@ TSA_TIMEOUT_SECONDS = env.float("TSA_TIMEOUT_SECONDS", default=10.0)
 # reason and counts only once a regulator has upheld it.
 RATING_FROZEN_DAYS = env.int("RATING_FROZEN_DAYS", default=7)
 RATING_POOR_AT = env.int("RATING_POOR_AT", default=2)
+# The owner is reminded to rate a finished service this many days after acceptance (each
+# once, R12: ratings must not stall), and both parties are reminded when a delivery has
+# waited this many working days for the owner's acceptance or return.
+RATING_REMINDER_DAYS = (3, 10)
+DELIVERY_DECISION_REMINDER_WORKDAYS = env.int("DELIVERY_DECISION_REMINDER_WORKDAYS", default=5)
 
 # Complaints (credit/, R12): every complaint is accepted on arrival, acknowledged within
 # COMPLAINT_ACK_WORKDAYS and answered within COMPLAINT_ANSWER_WORKDAYS working days.

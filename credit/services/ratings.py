@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.permissions import require
+from accounts.permissions import allowed, require
 from contracts.models import Contract
 from core.exceptions import ApplicationError
 from core.status import lock_for_update
 from credit.models import ASPECTS, Rating
+from credit.signals import credit_inputs_changed
 
 Rater = Rating.Rater
 # What each rater scores.
@@ -26,7 +27,7 @@ RATER_ASPECTS = {
     Rater.OWNER: ASPECTS,
     Rater.DEPARTMENT: ("quality", "timeliness"),
 }
-_RULE = {Rater.OWNER: "contracts.act_for_owner", Rater.DEPARTMENT: "credit.rate_as_department"}
+RATER_RULE = {Rater.OWNER: "contracts.act_for_owner", Rater.DEPARTMENT: "credit.rate_as_department"}
 _FINISHED = (Contract.Status.ACCEPTED, Contract.Status.CLOSED)
 
 
@@ -67,6 +68,14 @@ def _require_reason_if_poor(scores: dict[str, int], reason: str) -> None:
         raise ApplicationError(message, code="reason_required", extra={"reason": [message]})
 
 
+def _score_inputs_changed(rating: Rating) -> None:
+    """The agency's score is made from its counted ratings: recompute it once this commits."""
+    agency_id = rating.agency_id
+    transaction.on_commit(
+        lambda: credit_inputs_changed.send(sender=Rating, agency_id=agency_id), robust=True
+    )
+
+
 def frozen_after(rating: Rating) -> datetime.datetime:
     return rating.rated_at + datetime.timedelta(days=settings.RATING_FROZEN_DAYS)
 
@@ -88,7 +97,7 @@ def rating_submit(
     "score_out_of_range" (with field errors), "reason_required" (a poor rating without one)."""
     rater = Rater(rater)
     contract = lock_for_update(contract, "agency", "purchase_request__service_item")
-    require(_RULE[rater], actor, contract)
+    require(RATER_RULE[rater], actor, contract)
     if contract.status not in _FINISHED:
         raise ApplicationError(
             _("A service is rated once its work is accepted."), code="not_finished"
@@ -98,7 +107,7 @@ def rating_submit(
     checked = _checked_scores(rater, scores)
     reason = (reason or "").strip()
     _require_reason_if_poor(checked, reason)
-    return Rating.objects.create(
+    rating = Rating.objects.create(
         contract=contract,
         rater=rater,
         organisation=contract.owner
@@ -111,6 +120,16 @@ def rating_submit(
         rated_by=actor,
         rated_at=timezone.now(),
         **checked,
+    )
+    _score_inputs_changed(rating)
+    return rating
+
+
+def rating_changeable(*, actor: User, rating: Rating) -> bool:
+    """Whether `actor` may still change the rating: its rater's rule, before it is frozen —
+    the two checks rating_change makes, for the page to offer the change."""
+    return timezone.now() < frozen_after(rating) and allowed(
+        RATER_RULE[Rater(rating.rater)], actor, rating.contract
     )
 
 
@@ -127,7 +146,7 @@ def rating_change(
     regulator. Raises ApplicationError as rating_submit, and "rating_frozen" after that."""
     rating = lock_for_update(rating, "contract__agency", "contract__purchase_request")
     rater = Rater(rating.rater)
-    require(_RULE[rater], actor, rating.contract)
+    require(RATER_RULE[rater], actor, rating.contract)
     if timezone.now() >= frozen_after(rating):
         raise ApplicationError(
             _("A rating is frozen %(days)d days after it is given.")
@@ -145,6 +164,7 @@ def rating_change(
     rating.reviewed_by, rating.reviewed_at, rating.review_note = None, None, ""
     rating.changed_at = timezone.now()
     rating.save()
+    _score_inputs_changed(rating)
     return rating
 
 
@@ -167,6 +187,7 @@ def rating_review(*, actor: User, rating: Rating, upheld: bool, note: str = "") 
     rating.status = Rating.Status.COUNTED if upheld else Rating.Status.SET_ASIDE
     rating.reviewed_by, rating.reviewed_at, rating.review_note = actor, timezone.now(), note
     rating.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    _score_inputs_changed(rating)
     return rating
 
 

@@ -5,6 +5,7 @@ Every random step goes through market.draws with the seed derived from the reque
 the draw is kept so anyone can recompute it (manage.py verify_draw, /verify/draw/<number>/)."""
 
 import datetime
+import functools
 import logging
 from decimal import Decimal
 from typing import cast
@@ -39,6 +40,7 @@ from market.selectors import (
 from market.services import public_log
 from market.services.eligibility import quotes_recheck_locked
 from market.services.locks import purchase_request_lock
+from market.signals import award_declined
 
 Status = PurchaseRequest.Status
 logger = logging.getLogger(__name__)
@@ -411,6 +413,17 @@ def _next_after_decline(
     return purchase_request  # the owner chooses again
 
 
+def _decline_record(**fields) -> AwardDecline:
+    """Record a declined award and announce it once committed (the credit system counts a
+    decline that was the agency's own doing)."""
+    decline = AwardDecline.objects.create(**fields)
+    transaction.on_commit(
+        functools.partial(award_declined.send, sender=AwardDecline, decline_id=decline.pk),
+        robust=True,
+    )
+    return decline
+
+
 @transaction.atomic
 def award_decline(
     *, actor: User, purchase_request: PurchaseRequest, reason: str = ""
@@ -429,7 +442,7 @@ def award_decline(
         purchase_request.winner,
         message=_("Only the selected agency may decline the award."),
     )
-    AwardDecline.objects.create(
+    _decline_record(
         purchase_request=purchase_request, agency=purchase_request.winner, reason=reason.strip()
     )
     public_log.log_decline(
@@ -489,7 +502,7 @@ def objection_answer(*, actor: User, objection: Objection, upheld: bool, answer:
     )
     objection.save()
     if upheld and purchase_request.status == Status.AWARDED and purchase_request.winner:
-        AwardDecline.objects.create(
+        _decline_record(
             purchase_request=purchase_request,
             agency=purchase_request.winner,
             reason=answer.strip(),

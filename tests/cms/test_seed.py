@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
-from agencies.models import Qualification
+from agencies.models import Agency, Qualification
+from agencies.restrictions import bar_reasons
 from catalogue.models import RegionalAssessmentKind, ServiceItem
 from cms import demo_data
 from contracts.clock import contract_due_on, contract_started_on, is_overdue
@@ -19,6 +20,8 @@ from contracts.models import (
 from contracts.signing import pdf_signatures
 from core.models import CalendarDay, Region
 from core.workdays import year_is_provisional
+from credit.models import Complaint, Rating, RepairRequest
+from credit.selectors import blacklist_current
 from market.models import Project, ProjectClassification, PurchaseRequest, Quote, RegionalAssessment
 
 # Loading the demo takes seconds: it hashes passwords and lets real deadlines pass.
@@ -151,12 +154,17 @@ def test_seed_demo_has_a_contract_in_every_state_made_through_the_services():
             Status.DELIVERED,
             Status.ACCEPTED,
             Status.RETURNED,
+            # Other agencies' finished services, for ratings.
+            Status.ACCEPTED,
+            Status.ACCEPTED,
+            Status.ACCEPTED,
         ]
     )
-    # Every contract comes from a confirmed award of the demo's agency login, and from the
-    # item's approved model contract (R5).
+    # Every contract in each state comes from a confirmed award of the demo's agency login,
+    # and every contract from the item's approved model contract (R5).
     for contract in contracts:
-        assert contract.agency.organisation.members.filter(username="agency").exists()
+        if contract.status != Status.ACCEPTED:
+            assert contract.agency.organisation.members.filter(username="agency").exists()
         assert contract.template_version.status == ContractTemplateVersion.Status.APPROVED
         assert contract.purchase_request.status in (
             PurchaseRequest.Status.CONFIRMED,
@@ -169,7 +177,9 @@ def test_seed_demo_has_a_contract_in_every_state_made_through_the_services():
         Party.OWNER
     ]
     # A contract signed by both carries two signatures, intact, trusted and timestamped.
-    accepted = contracts.get(status=Status.ACCEPTED)
+    accepted = contracts.get(
+        status=Status.ACCEPTED, agency__organisation__members__username="agency"
+    )
     with accepted.versions.get().pdf.open("rb") as handle:
         reports = pdf_signatures(handle.read())
     assert len(reports) == 2
@@ -210,3 +220,31 @@ def test_r5_seed_demo_model_contracts_approved_and_one_flagged_version_waiting()
     assert waiting.number == 2
     assert [f["code"] for f in waiting.unanswered_high] == ["agency_only_termination"]
     assert "乙方有权单方解除合同" in waiting.unanswered_high[0]["excerpt"]
+
+
+def test_r11_r12_seed_demo_credit_grades_a_to_d_complaints_blacklist_and_repair(client):
+    call_command("seed_demo", verbosity=0)
+    grades = set(Agency.objects.values_list("credit_grade", flat=True))
+    assert grades == {"A", "B", "C", "D"}
+    # Every grade is the one its latest record explains.
+    for agency in Agency.objects.exclude(credit_grade="B"):
+        record = agency.credit_records.order_by("-computed_at", "-pk").first()
+        assert (record.score, record.grade) == (agency.credit_score, agency.credit_grade)
+    assert Rating.objects.filter(status=Rating.Status.COUNTED).count() >= 3
+    assert Rating.objects.filter(status=Rating.Status.UNDER_REVIEW).count() == 1
+    assert Complaint.objects.exclude(status=Complaint.Status.ANSWERED).count() == 2
+    assert RepairRequest.objects.filter(status=RepairRequest.Status.PENDING).count() == 1
+
+    # The blacklisted agency is graded D, and its banned manager's new agency is barred with
+    # the reason on its page.
+    (entry,) = blacklist_current()
+    assert entry.agency.credit_grade == "D"
+    (person,) = entry.banned_persons.all()
+    joined = Agency.objects.exclude(pk=entry.agency_id).get(
+        practitioners__id_number_hash=person.id_number_hash, practitioners__active=True
+    )
+    assert person.name in " ".join(bar_reasons(joined))
+    page = client.get(f"/agencies/{joined.pk}/").content.decode()
+    assert person.name in page and person.masked_id_number in page
+    listing = client.get("/credit/blacklist/").content.decode()
+    assert entry.agency.organisation.name in listing and person.masked_id_number in listing

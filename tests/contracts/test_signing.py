@@ -7,7 +7,6 @@ import datetime
 import re
 import shutil
 import socket
-import subprocess
 from io import BytesIO
 
 import pytest
@@ -25,6 +24,7 @@ from accounts.models import Role
 from contracts import pki
 from contracts.signing import SIGNATURE_BOXES, NotAPdf, pdf_sign, pdf_signatures
 from tests.accounts.factories import OrganisationFactory
+from tests.programs import run_program
 from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
@@ -69,15 +69,6 @@ def owner():
 @pytest.fixture
 def agency():
     return OrganisationFactory(kind=Role.AGENCY, name=AGENCY_NAME)
-
-
-def _run(program: str, *arguments: str, check: bool = True) -> subprocess.CompletedProcess:
-    executable = shutil.which(program)
-    assert executable, f"{program} is not installed (scripts/system-deps.sh)"
-    # Our own files and arguments only.
-    return subprocess.run(  # noqa: S603
-        [executable, *arguments], capture_output=True, text=True, check=check, timeout=60
-    )
 
 
 def _sign(pdf: bytes, organisation, party: str, **overrides) -> bytes:
@@ -142,9 +133,9 @@ def test_the_seal_is_on_the_last_page_at_the_box_in_chinese(signed_by_both, tmp_
         assert rectangle == [float(side) for side in SIGNATURE_BOXES[party]]
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed_by_both)
-    fonts = _run("pdffonts", "-f", "2", "-l", "2", str(path)).stdout
+    fonts = run_program("pdffonts", "-f", "2", "-l", "2", str(path)).stdout
     assert re.search(r"WenQuanYi\S*\s.*\byes\b", fonts), fonts  # the CJK font, embedded
-    text = _run("pdftotext", "-f", "2", "-l", "2", str(path), "-").stdout
+    text = run_program("pdftotext", "-f", "2", "-l", "2", str(path), "-").stdout
     assert set(OWNER_NAME) <= set(text) and set(AGENCY_NAME) <= set(text)
 
 
@@ -155,12 +146,14 @@ def test_two_signatures_validate_with_pdfsig(signed_by_both, tmp_path):
     database = tmp_path / "nssdb"
     database.mkdir()
     ca = settings.PKI_DIR / pki.CA_CERTIFICATE_FILE
-    _run("certutil", "-N", "-d", f"sql:{database}", "--empty-password")
-    _run("certutil", "-A", "-d", f"sql:{database}", "-n", "zjcs-ca", "-t", "CT,C,C", "-i", str(ca))
+    run_program("certutil", "-N", "-d", f"sql:{database}", "--empty-password")
+    run_program(
+        "certutil", "-A", "-d", f"sql:{database}", "-n", "zjcs-ca", "-t", "CT,C,C", "-i", str(ca)
+    )
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed_by_both)
 
-    result = _run("pdfsig", "-nssdir", f"sql:{database}", str(path), check=False)
+    result = run_program("pdfsig", "-nssdir", f"sql:{database}", str(path), check=False)
 
     output = result.stdout
     assert result.returncode == 0, result.stderr

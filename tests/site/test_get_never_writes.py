@@ -24,6 +24,7 @@ from wagtail.users.models import UserProfile
 
 from accounts.models import User
 from agencies.models import Affiliation, Agency
+from credit.models import Complaint, Rating, RepairRequest, Violation
 from market.models import Objection, PurchaseRequest, Quote, RegionalAssessment
 from market.services.selection import objection_file
 
@@ -65,6 +66,20 @@ ENTRY_PAGES = [
     "/pki/ca.pem",
     "/pki/crl.der",
     "/admin/model-contracts/",
+    "/credit/blacklist/",
+    "/credit/blacklist/?tab=past",
+    "/credit/complaints/",
+    "/credit/complaints/new/",
+    "/credit/complaints/track/",
+    "/credit/complaints/received/",
+    "/credit/violations/",
+    "/admin/poor-ratings/",
+    "/admin/complaints/",
+    "/admin/violations/",
+    "/admin/violations/record/",
+    "/admin/repairs/",
+    "/admin/inspections/",
+    "/admin/inspections/new/",
     "/accounts/two-factor/",
     "/accounts/two-factor/setup/",
     "/accounts/password/change/",
@@ -86,6 +101,11 @@ OWN_ADMIN_PREFIXES = (
     "/admin/calendar_years/",
     "/admin/regions/",
     "/admin/model-contracts/",
+    "/admin/poor-ratings/",
+    "/admin/complaints/",
+    "/admin/violations/",
+    "/admin/repairs/",
+    "/admin/inspections/",
 )
 OWN_NAMESPACES = {
     "accounts",
@@ -102,6 +122,13 @@ OWN_NAMESPACES = {
     "contract_party",
     "contract_templates",
     "pki",
+    "credit",
+    "agency_credit",
+    "rating_reviews",
+    "complaints_admin",
+    "violations",
+    "repairs",
+    "credit_inspections",
 }
 # Routes that answer POST only (their pages are the forms that post to them).
 POST_ONLY = {
@@ -119,6 +146,9 @@ POST_ONLY = {
     "contract_party:return",
     "contract_party:close",
     "contract_templates:submit",
+    "complaints_admin:acknowledge",
+    "complaints_admin:note",
+    "complaints_admin:answer",
 }
 PER_ROUTE = 2  # distinct URLs of one route visited per role
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
@@ -201,6 +231,7 @@ def _data_pages() -> list[str]:
         for a in RegionalAssessment.objects.exclude(result_document="")
     ]
     pages += [reverse("market:proposal", args=[q.pk]) for q in Quote.objects.exclude(proposal="")]
+    pages += _credit_pages()
     owner = User.objects.get(username="owner")
     pages.append(
         reverse(
@@ -211,6 +242,37 @@ def _data_pages() -> list[str]:
             ],
         )
     )
+    return pages
+
+
+def _credit_pages() -> list[str]:
+    """The credit pages reached from forms and the back office, from the demo data."""
+    pages = []
+    for rating in Rating.objects.select_related("contract"):
+        number = rating.contract.number
+        pages += [
+            reverse("credit:rate", args=[number, rating.rater]),
+            reverse("credit:change", args=[number, rating.pk]),
+            reverse("credit:reply", args=[number, rating.pk]),
+            reverse("rating_reviews:review", args=[rating.pk]),
+        ]
+    for violation in Violation.objects.all():
+        pages += [
+            reverse("credit:violation_appeal", args=[violation.pk]),
+            reverse("credit:violation_repair", args=[violation.pk]),
+            reverse("violations:detail", args=[violation.pk]),
+        ]
+    pages += [reverse("repairs:decide", args=[r.pk]) for r in RepairRequest.objects.all()]
+    for complaint in Complaint.objects.all():
+        pages += [
+            reverse("credit:complaint_detail", args=[complaint.number]),
+            reverse("complaints_admin:detail", args=[complaint.pk]),
+        ]
+    for agency in Agency.objects.exclude(credit_grade="B"):
+        pages += [
+            reverse("agency_credit:page", args=[agency.pk]),
+            reverse("agency_credit:report", args=[agency.pk]),
+        ]
     return pages
 
 

@@ -74,6 +74,14 @@ from core.identity import id_number_hash
 from core.models import CalendarDay, Region
 from core.services import region_add
 from core.workdays import add_workdays, is_workday, year_is_provisional
+from credit.models import ASPECTS, Inspection, Rating, Violation
+from credit.services.blacklist import blacklist_add
+from credit.services.complaints import complaint_submit
+from credit.services.inspections import inspection_record
+from credit.services.ratings import rating_reply, rating_submit
+from credit.services.repair import repair_request_submit
+from credit.services.scoring import credit_recompute
+from credit.services.violations import contracts_violations_sweep, violation_record
 from market.models import Project, PurchaseRequest, RegionalAssessment
 from market.services.clock import purchase_request_advance
 from market.services.projects import project_classification_decide, project_create
@@ -172,7 +180,13 @@ class Command(BaseCommand):
         )
         self._model_contracts(users["regulator"])
         self._agencies(qualification_types, users["regulator"])
-        return self._projects_and_requests(organisations[Role.PROJECT_OWNER], users)
+        contracts = self._projects_and_requests(organisations[Role.PROJECT_OWNER], users)
+        self._ratings()
+        self._credit_records(users)
+        # What the nightly runs would have found and computed by now.
+        contracts_violations_sweep()
+        credit_recompute()
+        return contracts
 
     def _print_contracts(self, contracts: list[Contract]) -> None:
         """One line: the contracts made, by status (the model's own labels)."""
@@ -818,6 +832,152 @@ class Command(BaseCommand):
             contract.in_force_at = datetime.datetime.fromisoformat(demo_data.OVERDUE_IN_FORCE_AT)
             contract.save(update_fields=["in_force_at"])
         return contract
+
+    # Credit (R11, R12) ----------------------------------------------------------------------
+
+    def _ratings(self) -> None:
+        """The owners', the department's and the agencies' words on the finished services."""
+        if Rating.objects.exists():
+            return
+        finished = Contract.objects.filter(status=Contract.Status.ACCEPTED).select_related(
+            "owner", "agency__organisation", "purchase_request__service_item"
+        )
+        for contract in finished:
+            agency_index = self._agency_index(contract.agency)
+            if agency_index not in demo_data.RATINGS:
+                continue
+            scores, comment, reason, department_scores, reply = demo_data.RATINGS[agency_index]
+            rating = rating_submit(
+                actor=self._admin(contract.owner),
+                contract=contract,
+                rater=Rating.Rater.OWNER,
+                scores=dict(zip(ASPECTS, scores, strict=True)),
+                comment=comment,
+                reason=reason,
+            )
+            if department_scores:
+                rating_submit(
+                    actor=User.objects.get(username="approval"),
+                    contract=contract,
+                    rater=Rating.Rater.DEPARTMENT,
+                    scores=dict(zip(("quality", "timeliness"), department_scores, strict=True)),
+                    comment="成果满足审批要求，一次通过技术审查。",
+                )
+            if reply:
+                rating_reply(
+                    actor=self._admin(contract.agency.organisation), rating=rating, text=reply
+                )
+
+    def _credit_records(self, users: dict[str, User]) -> None:
+        """Inspections, a violation with its repair request, a blacklisted agency whose banned
+        manager has joined another agency, and two open complaints."""
+        if Inspection.objects.exists():
+            return
+        regulator = users["regulator"]
+        authority = regulator.organisation
+        today = timezone.localdate()
+        agencies = self._agencies_by_index()
+        for index, result, findings, days_ago in demo_data.INSPECTIONS:
+            inspection_record(
+                actor=regulator,
+                agency=agencies[index],
+                inspected_on=today - datetime.timedelta(days=days_ago),
+                authority=authority,
+                result=result,
+                findings=findings,
+            )
+        violations = {}
+        for index, kind, severity, facts, evidence, basis, days_ago in demo_data.VIOLATIONS:
+            violations[index] = violation_record(
+                actor=regulator,
+                agency=agencies[index],
+                kind=kind,
+                severity=severity,
+                facts=facts,
+                evidence=evidence,
+                legal_basis=basis,
+                authority=authority,
+                occurred_on=today - datetime.timedelta(days=days_ago),
+            )
+        index, statement = demo_data.REPAIR
+        repair_request_submit(
+            actor=self._admin(agencies[index].organisation),
+            violation=violations[index],
+            statement=statement,
+            evidence=demo_scan("签约内部制度（整改材料）", "repair-evidence.png"),
+        )
+        self._blacklist(regulator, agencies, today)
+        for position, (username, category, index, content, name, contact) in enumerate(
+            demo_data.COMPLAINTS
+        ):
+            complaint_submit(
+                actor=users[username] if username else None,
+                category=category,
+                content=content,
+                name=name,
+                contact=contact,
+                agency=agencies[index],
+                evidence=demo_scan("投诉证据（收据照片）", f"complaint-{position}.png"),
+            )
+
+    def _blacklist(self, regulator: User, agencies: dict[int, Agency], today) -> None:
+        listed = demo_data.BLACKLISTED
+        agency = agencies[listed["agency"]]
+        started = today - datetime.timedelta(days=listed["days_ago"])
+        violation = violation_record(
+            actor=regulator,
+            agency=agency,
+            kind=listed["kind"],
+            severity=Violation.Severity.GRAVE,
+            facts=listed["facts"],
+            evidence=listed["evidence"],
+            legal_basis=listed["legal_basis"],
+            authority=regulator.organisation,
+            occurred_on=started - datetime.timedelta(days=10),
+            evidence_file=demo_scan("检测数据比对表", "violation-evidence.png"),
+        )
+        name, role, id_number = listed["person"]
+        blacklist_add(
+            actor=regulator,
+            violation=violation,
+            reason=listed["reason"],
+            authority=regulator.organisation,
+            legal_basis=listed["legal_basis"],
+            starts_on=started,
+            ends_on=started.replace(year=started.year + listed["years"]),
+            persons=agency.practitioners.filter(name=name),
+        )
+        joined = agencies[demo_data.JOINED_AFTER_BAN]
+        practitioner_add(
+            actor=self._admin(joined.organisation),
+            agency=joined,
+            name=name,
+            id_number=id_number,
+            role=role,
+        )
+
+    @staticmethod
+    def _agencies_by_index() -> dict[int, Agency]:
+        by_name = {
+            agency.organisation.name: agency
+            for agency in Agency.objects.select_related("organisation")
+        }
+        return {
+            index: by_name[name]
+            for index, (name, _region, _contact) in enumerate(demo_data.AGENCIES)
+            if name in by_name
+        }
+
+    @staticmethod
+    def _admin(organisation: Organisation) -> User:
+        return User.objects.filter(organisation=organisation, is_organisation_admin=True).earliest(
+            "pk"
+        )
+
+    @staticmethod
+    def _agency_index(agency: Agency) -> int:
+        names = [name for name, _region, _contact in demo_data.AGENCIES]
+        return names.index(agency.organisation.name)
 
     @staticmethod
     def _agency_username(index: int) -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.files import RandomName, private_storage
 
@@ -127,7 +128,7 @@ class Complaint(models.Model):
         CONDUCT = "conduct", _("Conduct")
 
     class Status(models.TextChoices):
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("complaint", "Accepted")
         ACKNOWLEDGED = "acknowledged", _("Being handled")
         ANSWERED = "answered", _("Answered")
 
@@ -211,7 +212,7 @@ class ComplaintEvent(models.Model):
     """One step of a complaint's handling, shown to the complainant as its progress."""
 
     class Kind(models.TextChoices):
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("complaint", "Accepted")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         NOTE = "note", _("Progress")
         ANSWERED = "answered", _("Answered")
@@ -413,7 +414,7 @@ class RepairRequest(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for a decision")
         GRANTED = "granted", _("Granted")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("credit repair", "Refused")
 
     violation = models.ForeignKey(
         Violation,

@@ -28,6 +28,6 @@ def register_complaint_menu():
         _("Complaints"),
         reverse_lazy("complaints_admin:list"),
         name="complaints",
-        icon_name="warning",
+        icon_name="comment",
         order=185,
     )

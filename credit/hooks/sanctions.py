@@ -63,6 +63,6 @@ def register_repair_menu():
         _("Credit repair"),
         reverse_lazy("repairs:list"),
         name="credit-repair",
-        icon_name="tick",
+        icon_name="circle-check",
         order=186,
     )

@@ -216,14 +216,22 @@ def agency_barred_ids():
     ).values("pk")
 
 
+def _last_day(entry: BlacklistEntry) -> str:
+    """The entry's last day in force: `ends_on` is the first day it no longer is."""
+    return (entry.ends_on - datetime.timedelta(days=1)).isoformat()
+
+
 def agency_bar_reasons(agency: Agency) -> list[str]:
     """Why `agency` is barred now, in sentences for the agency and the public: its own
     current entries, and each banned person working for it under another agency's entry."""
     current = blacklist_current().select_related("authority")
     reasons = [
-        _("The agency is on the blacklist until %(ends_on)s: %(reason)s (%(authority)s).")
+        _(
+            "The agency is on the blacklist up to and including %(last_day)s: %(reason)s "
+            "(%(authority)s)."
+        )
         % {
-            "ends_on": entry.ends_on.isoformat(),
+            "last_day": _last_day(entry),
             "reason": entry.reason,
             "authority": entry.authority.name,
         }
@@ -239,12 +247,12 @@ def agency_bar_reasons(agency: Agency) -> list[str]:
     reasons.extend(
         _(
             "%(name)s (ID %(masked)s), who works for this agency, is banned from the market "
-            "until %(ends_on)s (from %(agency)s's blacklisting)."
+            "up to and including %(last_day)s (from %(agency)s's blacklisting)."
         )
         % {
             "name": person.name,
             "masked": person.masked_id_number,
-            "ends_on": person.entry.ends_on.isoformat(),
+            "last_day": _last_day(person.entry),
             "agency": person.entry.agency.organisation.name,
         }
         for person in banned

@@ -141,7 +141,8 @@ def test_r11_a_blacklisted_agency_loses_its_open_quotes_and_may_not_quote(
     reasons = agency_ineligibility_reasons(
         agency=market.agencies[0], purchase_request=purchase_request
     )
-    assert any("2027-06-30" in reason for reason in reasons)
+    # The reason names the last day in force: the day before the entry's end date.
+    assert any("2027-06-29" in reason for reason in reasons)
 
 
 def test_r11_a_banned_manager_who_joins_another_agency_bars_it(
@@ -234,9 +235,9 @@ def test_r11_the_blacklist_page_names_the_agency_and_masks_the_banned_persons_id
         agency.organisation.name
         not in client.get(reverse("credit:blacklist") + "?tab=past").content.decode()
     )
-    # The agency's own page carries the banner.
+    # The agency's own page carries the banner, with the last day in force.
     page = client.get(reverse("agencies:detail", args=[agency.pk])).content.decode()
-    assert "2026-11-05" in page
+    assert "2026-11-04" in page
 
     # After the end date the entry moves to the past tab.
     clock.move_to(NOW + datetime.timedelta(days=3))

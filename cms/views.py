@@ -11,6 +11,7 @@ from catalogue.selectors import service_item_list_for_department
 from contracts.selectors import delivery_metrics
 from core.pagination import paginate
 from core.services import calendar_warning
+from credit.selectors import regulator_queues
 from market.selectors import (
     fee_splitting_patterns,
     invitation_unread_count,
@@ -48,6 +49,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         context["calendar_year_missing"] = calendar_warning()
         context["staff_register_matches"] = agencies_with_staff_register_matches()
         context["delivery_record"] = delivery_metrics()
+        context["credit_queues"] = regulator_queues()
     elif role is None:
         return redirect("wagtailadmin_home")
     return render(request, f"cms/workspace_{role.value}.html", context)

@@ -5,7 +5,15 @@ from typing import Any
 from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
-from credit.models import ASPECTS, BlacklistEntry, Rating
+from credit.complaint_selectors import complaints_overdue
+from credit.models import (
+    ASPECTS,
+    BlacklistEntry,
+    Complaint,
+    Rating,
+    RepairRequest,
+    Violation,
+)
 
 
 @dataclass(frozen=True)
@@ -49,3 +57,25 @@ def blacklist_current(*, on: datetime.date | None = None) -> QuerySet[BlacklistE
     task: an entry simply stops matching on its end date."""
     on = on or timezone.localdate()
     return BlacklistEntry.objects.filter(starts_on__lte=on, ends_on__gt=on, lifted_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class RegulatorQueues:
+    """What waits for a regulator in the credit system, counted for the workspace."""
+
+    poor_ratings: int
+    complaints_open: int
+    complaints_overdue: int
+    appeals: int
+    repairs: int
+
+
+def regulator_queues(*, today: datetime.date | None = None) -> RegulatorQueues:
+    """Five counts, one query each, whatever the size of the records."""
+    return RegulatorQueues(
+        poor_ratings=Rating.objects.filter(status=Rating.Status.UNDER_REVIEW).count(),
+        complaints_open=Complaint.objects.exclude(status=Complaint.Status.ANSWERED).count(),
+        complaints_overdue=complaints_overdue(today=today).count(),
+        appeals=Violation.objects.filter(status=Violation.Status.APPEALED).count(),
+        repairs=RepairRequest.objects.filter(status=RepairRequest.Status.PENDING).count(),
+    )

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from credit.services import complaint_notifications, reminders
+from credit.services import complaint_notifications, reminders, violations
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -22,3 +22,8 @@ def ratings_remind_daily() -> int:
     """Remind owners to rate and parties of deliveries waiting for a decision (safe to run
     twice: each reminder is recorded once)."""
     return reminders.ratings_remind()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def violation_recorded_notify(violation_id: int) -> int:
+    return violations.violation_recorded_notify(violation_id=violation_id)

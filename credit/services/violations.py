@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +43,7 @@ from agencies.services.scope import qualifying_item_ids
 from contracts.clock import workdays_used
 from contracts.models import Contract
 from core.exceptions import ApplicationError
+from core.mail import mail_send
 from core.status import lock_for_update
 from core.uploads import validate_upload
 from credit.models import Complaint, ComplaintEvent, Violation
@@ -89,6 +91,37 @@ def inputs_changed(agency_id: int) -> None:
         functools.partial(credit_inputs_changed.send, sender=Violation, agency_id=agency_id),
         robust=True,
     )
+
+
+def _recorded(violation: Violation) -> None:
+    """A new violation: its score effect, and the agency's administrators are told what was
+    recorded and that they may appeal it, once this commits."""
+    inputs_changed(violation.agency_id)
+    transaction.on_commit(functools.partial(_notify_queue, violation.pk), robust=True)
+
+
+def _notify_queue(violation_id: int) -> None:
+    from credit import tasks
+
+    tasks.violation_recorded_notify.delay(violation_id)
+
+
+def violation_recorded_notify(*, violation_id: int) -> int:
+    """Mail the agency's administrators about a violation recorded against it. Returns the
+    number of messages sent (0 or 1)."""
+    violation = Violation.objects.select_related("agency__organisation", "authority").get(
+        pk=violation_id
+    )
+    recipients = list(
+        User.objects.filter(
+            organisation_id=violation.agency_id, is_organisation_admin=True, is_active=True
+        )
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    url = f"{settings.SITE_URL}{reverse('credit:violations_mine')}"
+    return mail_send("violation_recorded", {"violation": violation, "url": url}, recipients)
 
 
 def upload_errors(upload: UploadedFile | None, field: str, errors: dict[str, list[str]]) -> None:
@@ -179,7 +212,7 @@ def violation_record(
             actor=actor,
             created_at=now,
         )
-    inputs_changed(agency.pk)
+    _recorded(violation)
     return violation
 
 
@@ -267,7 +300,7 @@ def _record_once(*, event_key: str, kind: Kind, **fields: Any) -> Violation | No
             )
     except IntegrityError:
         return None
-    inputs_changed(violation.agency_id)
+    _recorded(violation)
     return violation
 
 

@@ -6,6 +6,7 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Role
@@ -324,3 +325,16 @@ def test_r11_work_going_on_after_the_required_certificate_expired_is_recorded_on
     assert violation.contract == contract
     assert violation.event_key == f"expired:{contract.pk}:{certificate.pk}"
     assert violation.severity == Violation.Severity.SERIOUS
+
+
+def test_r11_the_agency_is_told_of_a_violation_recorded_against_it(
+    regulator, agency, django_capture_on_commit_callbacks
+):
+    agency_admin = admin_of(agency.organisation)
+    other_agency_admin = admin_of(AgencyFactory().organisation)
+    with django_capture_on_commit_callbacks(execute=True):
+        record(regulator, agency)
+
+    (message,) = mail.outbox
+    assert message.to == [agency_admin.email] and other_agency_admin.email not in message.to
+    assert "/credit/violations/" in message.body and "环评报告大段抄袭他人报告" in message.body

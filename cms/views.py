@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 
 from accounts.models import Role
 from accounts.selectors import organisation_counts
+from agencies.restrictions import bar_reasons
 from agencies.selectors import agencies_with_staff_register_matches
 from catalogue.selectors import service_item_list_for_department
 from contracts.selectors import delivery_metrics
@@ -42,6 +43,9 @@ def workspace(request: HttpRequest) -> HttpResponse:
     elif role == Role.AGENCY:
         # An agency's primary key is its organisation's.
         context["unread_invitation_count"] = invitation_unread_count(agency_id=organisation.pk)
+        agency = getattr(organisation, "agency", None)
+        # Why the agency may quote for nothing, if it may not (the blacklist, a banned person).
+        context["bar_reasons"] = bar_reasons(agency) if agency else []
     elif role == Role.REGULATOR:
         context["organisation_counts"] = organisation_counts()
         context["outside_range"] = quotes_outside_reference_range()

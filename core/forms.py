@@ -122,3 +122,14 @@ class RegionMultipleChoiceField(_RegionLabels, RowMultipleChoiceField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(queryset=Region.objects.all(), **kwargs)
+
+
+def decision_field(*, label, yes, no) -> forms.TypedChoiceField:
+    """A regulator's two-way decision as radio buttons, cleaned to True (`yes`) or False
+    (`no`); nothing is chosen until the regulator chooses."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("1", yes), ("0", no)],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )

@@ -1,19 +1,9 @@
 """Mail to an agency's administrators, sent by Celery tasks (agencies/tasks.py) once the
 change that causes it has committed. In the site's language, whoever pressed the button."""
 
-from accounts.models import User
+from accounts.selectors import organisation_admin_emails
 from agencies.models import AgencyStatusEvent, Qualification
 from core.mail import mail_send
-
-
-def _admin_emails(organisation_id: int) -> list[str]:
-    return list(
-        User.objects.filter(
-            organisation_id=organisation_id, is_organisation_admin=True, is_active=True
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
 
 
 def agency_status_notify(*, event_id: int) -> int:
@@ -22,7 +12,7 @@ def agency_status_notify(*, event_id: int) -> int:
     return mail_send(
         "agency_status_changed",
         {"agency": event.agency, "event": event, "cited": list(event.cited_qualifications.all())},
-        _admin_emails(event.agency_id),
+        organisation_admin_emails([event.agency_id]),
     )
 
 
@@ -39,5 +29,5 @@ def qualification_expiry_notify(*, qualification_pk: int, threshold: int, days_l
             "threshold": threshold,
             "days_left": days_left,
         },
-        _admin_emails(qualification.agency_id),
+        organisation_admin_emails([qualification.agency_id]),
     )

@@ -10,20 +10,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import User
+from accounts.selectors import organisation_admins
 from contracts.clock import contract_due_on, days_left, is_overdue
 from contracts.models import Contract
 from core.mail import mail_send
-
-
-def _admins_of(organisation_ids) -> list[User]:
-    return list(
-        User.objects.filter(
-            organisation_id__in=organisation_ids, is_organisation_admin=True, is_active=True
-        )
-        .exclude(email="")
-        .order_by("pk")
-    )
 
 
 def contract_overdue_notify(*, contract_id: int, on: datetime.date) -> int:
@@ -47,7 +37,7 @@ def contract_overdue_notify(*, contract_id: int, on: datetime.date) -> int:
         "due_on": contract_due_on(contract, on),
         "site_name": settings.WAGTAIL_SITE_NAME,
     }
-    users = _admins_of([contract.owner_id, contract.agency.organisation_id])
+    users = list(organisation_admins([contract.owner_id, contract.agency.organisation_id]))
     with translation.override(settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string("emails/contract_overdue_subject.txt", context).split())
         messages = [
@@ -81,5 +71,5 @@ def contract_status_notify(*, contract_id: int, to_status: str) -> int:
     template = "contract_in_force" if to_status == Contract.Status.IN_FORCE else "contract_to_sign"
     return sum(
         mail_send(template, {"contract": contract, "user": user, "url": url}, [user.email])
-        for user in _admins_of(waiting)
+        for user in organisation_admins(waiting)
     )

@@ -88,7 +88,7 @@ class _ComplaintMixin(RegulatorRequiredMixin):
             Complaint.objects.select_related(
                 "agency__organisation", "purchase_request", "contract", "complainant", "handled_by"
             )
-            .prefetch_related("events__actor", "violations")
+            .prefetch_related("events__actor", "violations__agency__organisation")
             .filter(pk=kwargs["pk"])
             .first()
         )

@@ -11,7 +11,7 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from accounts.mixins import RegulatorMenuItem, RegulatorRequiredMixin
-from core.forms import ServiceActionMixin
+from core.forms import ServiceActionMixin, decision_field
 from credit.models import Rating
 from credit.services.ratings import rating_review
 
@@ -55,14 +55,10 @@ class RatingReviewListView(RegulatorRequiredMixin, WagtailAdminTemplateMixin, Te
 
 
 class RatingDecisionForm(forms.Form):
-    decision = forms.TypedChoiceField(
+    decision = decision_field(
         label=_("Decision"),
-        choices=[
-            ("1", _("Uphold: the rating counts")),
-            ("0", _("Set aside: the rating does not count")),
-        ],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
+        yes=_("Uphold: the rating counts"),
+        no=_("Set aside: the rating does not count"),
     )
     note = forms.CharField(
         label=_("Note"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from agencies.models import Agency, Practitioner
-from core.forms import RowChoiceField, RowMultipleChoiceField
+from core.forms import RowChoiceField, RowMultipleChoiceField, decision_field
 from core.uploads import validate_upload
 from credit.models import Complaint, Violation
 from credit.services.blacklist import BANNABLE_ROLES
@@ -52,14 +52,10 @@ class ViolationRecordForm(forms.Form):
 
 
 class AppealDecisionForm(forms.Form):
-    upheld = forms.TypedChoiceField(
+    upheld = decision_field(
         label=_("Decision on the appeal"),
-        choices=[
-            ("1", _("Upheld: the violation stays in force")),
-            ("0", _("Annulled: the violation no longer counts")),
-        ],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
+        yes=_("Upheld: the violation stays in force"),
+        no=_("Annulled: the violation no longer counts"),
     )
     decision = forms.CharField(
         label=_("Decision"),
@@ -103,14 +99,10 @@ class BlacklistForm(forms.Form):
 
 
 class RepairDecisionForm(forms.Form):
-    granted = forms.TypedChoiceField(
+    granted = decision_field(
         label=_("Decision"),
-        choices=[
-            ("1", _("Grant: the violation stops counting and its blacklisting is lifted")),
-            ("0", _("Refuse")),
-        ],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
+        yes=_("Grant: the violation stops counting and its blacklisting is lifted"),
+        no=_("Refuse"),
     )
     decision = forms.CharField(
         label=_("Reasons"),

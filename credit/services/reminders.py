@@ -14,22 +14,11 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.selectors import organisation_admin_emails
 from contracts.models import Contract
 from core.mail import mail_send
 from core.workdays import add_workdays
 from credit.models import Rating, Reminder
-
-
-def _admin_emails(organisation_ids) -> list[str]:
-    return list(
-        User.objects.filter(
-            organisation_id__in=organisation_ids, is_organisation_admin=True, is_active=True
-        )
-        .exclude(email="")
-        .order_by("pk")
-        .values_list("email", flat=True)
-    )
 
 
 def _claim(contract: Contract, kind: str, today: datetime.date) -> bool:
@@ -87,7 +76,9 @@ def _remind_to_rate(today: datetime.date) -> int:
         if not _claim(contract, f"rate:{due}", today):
             continue
         sent += 1
-        mail_send("rating_reminder", _context(contract), _admin_emails([contract.owner_id]))
+        mail_send(
+            "rating_reminder", _context(contract), organisation_admin_emails([contract.owner_id])
+        )
     return sent
 
 
@@ -106,6 +97,6 @@ def _remind_to_decide(today: datetime.date) -> int:
             mail_send(
                 "delivery_decision_reminder",
                 {**_context(contract), "delivered_on": delivered_on},
-                _admin_emails([party]),
+                organisation_admin_emails([party]),
             )
     return sent

@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, User
 from accounts.permissions import require
+from accounts.selectors import organisation_admin_emails
 from agencies.models import Agency, Qualification
 from agencies.services.scope import qualifying_item_ids
 from contracts.clock import workdays_used
@@ -112,16 +113,12 @@ def violation_recorded_notify(*, violation_id: int) -> int:
     violation = Violation.objects.select_related("agency__organisation", "authority").get(
         pk=violation_id
     )
-    recipients = list(
-        User.objects.filter(
-            organisation_id=violation.agency_id, is_organisation_admin=True, is_active=True
-        )
-        .exclude(email="")
-        .order_by("pk")
-        .values_list("email", flat=True)
-    )
     url = f"{settings.SITE_URL}{reverse('credit:violations_mine')}"
-    return mail_send("violation_recorded", {"violation": violation, "url": url}, recipients)
+    return mail_send(
+        "violation_recorded",
+        {"violation": violation, "url": url},
+        organisation_admin_emails([violation.agency_id]),
+    )
 
 
 def upload_errors(upload: UploadedFile | None, field: str, errors: dict[str, list[str]]) -> None:

@@ -9,15 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from accounts.selectors import organisation_admins
 from market.models import Invitation, PurchaseRequest, Quote
-
-
-def _admins_of(organisation_ids) -> list[User]:
-    return list(
-        User.objects.filter(
-            organisation_id__in=organisation_ids, is_organisation_admin=True, is_active=True
-        ).exclude(email="")
-    )
 
 
 def _messages(
@@ -50,7 +43,9 @@ def invitations_send(*, purchase_request_id: int) -> int:
     agency_orgs = Invitation.objects.filter(purchase_request=purchase_request).values_list(
         "agency__organisation_id", flat=True
     )
-    messages = _messages("purchase_invitation", purchase_request, _admins_of(agency_orgs))
+    messages = _messages(
+        "purchase_invitation", purchase_request, list(organisation_admins(agency_orgs))
+    )
     return send_mass_mail(messages, fail_silently=False)
 
 
@@ -64,7 +59,9 @@ def award_notify(*, purchase_request_id: int) -> int:
         purchase_request.project.owner_id,
         *purchase_request.quotes.values_list("agency__organisation_id", flat=True),
     }
-    messages = _messages("purchase_award", purchase_request, _admins_of(organisations))
+    messages = _messages(
+        "purchase_award", purchase_request, list(organisation_admins(organisations))
+    )
     return send_mass_mail(messages, fail_silently=False)
 
 
@@ -78,7 +75,7 @@ def quote_invalidated_notify(*, quote_id: int) -> int:
     messages = _messages(
         "quote_invalidated",
         quote.purchase_request,
-        _admins_of([quote.agency_id]),
+        list(organisation_admins([quote.agency_id])),
         reason=quote.invalid_reason,
     )
     return send_mass_mail(messages, fail_silently=False)

@@ -4,14 +4,16 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 from accounts.models import Organisation
 from catalogue.models import QualificationType, ServiceItem
 from core.files import RandomName, private_storage
 from core.models import StatusEvent, StatusMachine, status_event_fields
+from core.search import QueuedIndexed, index_tokens
 
 
-class Agency(StatusMachine):
+class Agency(QueuedIndexed, StatusMachine):
     """An intermediary agency's place on the roster (中介机构入驻). Joining needs nothing but
     the legally required qualifications (R3: zero threshold, no quota)."""
 
@@ -66,6 +68,21 @@ class Agency(StatusMachine):
     # settings), so the roster can sort by recent activity.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # In the search index (core.search): the name, the region and the catalogue items the
+    # agency may serve now, so a search for a service finds who offers it. Nothing else —
+    # no contacts, documents or quotes.
+    search_fields = [
+        index.SearchField("search_tokens"),
+        index.FilterField("status"),
+        index.FilterField("credit_grade"),
+        index.FilterField("credit_score"),
+        index.FilterField("organisation_id"),
+    ]
+    search_index_sources = {
+        "accounts.Organisation": "pk",
+        "agencies.AgencyServiceScope": "agency_id",
+    }
+
     class Meta:
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
@@ -73,6 +90,25 @@ class Agency(StatusMachine):
 
     def __str__(self) -> str:
         return str(self.organisation)
+
+    @classmethod
+    def get_indexed_objects(cls):
+        return cls.objects.select_related("organisation").prefetch_related(
+            models.Prefetch(
+                "scope",
+                queryset=AgencyServiceScope.objects.filter(in_scope=True).select_related(
+                    "service_item"
+                ),
+                to_attr="scope_for_index",
+            )
+        )
+
+    def search_tokens(self) -> str:
+        served = getattr(self, "scope_for_index", None)
+        if served is None:
+            served = self.scope.filter(in_scope=True).select_related("service_item")
+        names = [row.service_item.name for row in served]
+        return index_tokens(" ".join([self.organisation.name, self.organisation.region, *names]))
 
     @property
     def selection_key(self) -> str:

@@ -6,7 +6,7 @@ from wagtail.search import index
 
 from accounts.models import Organisation
 from core.models import StatusEvent, StatusMachine, status_event_fields
-from core.search import index_tokens
+from core.search import QueuedIndexed, index_tokens
 
 
 class FeeMode(models.TextChoices):
@@ -66,7 +66,7 @@ class QualificationType(models.Model):
         return self.grade_rank(held_grade) <= self.grade_rank(minimum_grade)
 
 
-class ServiceItem(index.Indexed, StatusMachine):
+class ServiceItem(QueuedIndexed, StatusMachine):
     """A catalogue item (中介服务事项): the only kind of service an approval may require (R1).
 
     The row holds the item as it stands now. Every change to a published item is recorded as

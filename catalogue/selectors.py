@@ -2,22 +2,20 @@
 public adjustment log (R1). Each returns a queryset with its relations already fetched."""
 
 from django.db.models import Prefetch, QuerySet
-from wagtail.search.backends import get_search_backend
 
 from accounts.models import Organisation
 from catalogue.models import QualificationRequirement, ServiceItem, ServiceItemVersion
-from core.search import query_tokens
+from core.search import parse_query, search
 
 
 def service_item_search(items: QuerySet[ServiceItem], query: str):
-    """`items` searched for `query` (Chinese-aware, every pair of characters must match), in
-    their own order; `items` unchanged when the query is blank. Returns Wagtail search
-    results, which paginate like a queryset."""
-    if not query.strip():
+    """`items` searched for `query` (Chinese-aware, every pair of characters must match, with
+    the synonyms regulators keep), in their own order; `items` unchanged when the query is
+    blank. Returns search results, which paginate like a queryset."""
+    parsed = parse_query(query)
+    if parsed.is_empty:
         return items
-    return get_search_backend().search(
-        query_tokens(query), items, operator="and", order_by_relevance=False
-    )
+    return search(items, parsed.search_query(), order_by_relevance=False)
 
 
 def service_item_published() -> QuerySet[ServiceItem]:

@@ -1,4 +1,5 @@
-"""Readiness checks, one per component. Each returns a detail string or raises."""
+"""Readiness checks, one per component. Each returns a detail string or raises (Degraded when
+the component answers only in part and the process can still serve)."""
 
 import time
 import uuid
@@ -9,6 +10,7 @@ from django.db import connection
 from wagtail.search.backends import get_search_backend
 
 from config.celery import app as celery_app
+from core.search import fallback_configured
 
 
 def check_database() -> str:
@@ -34,16 +36,29 @@ def check_cache() -> str:
     return type(cache).__name__
 
 
+class Degraded(Exception):
+    """A component answers, but not fully: the process can still serve."""
+
+
 def check_search() -> str:
     backend = get_search_backend()
     es = getattr(backend, "es", None)
     if es is None:
         # The database backend lives in the database checked above.
         return type(backend).__module__
-    # Cluster health, not `GET /`: the minimal distribution answers that with 405.
-    health = es.cluster.health()
-    if health["status"] == "red":
-        raise RuntimeError(f"cluster {health['cluster_name']} is red")
+    try:
+        # Cluster health, not `GET /`: the minimal distribution answers that with 405.
+        health = es.cluster.health()
+        if health["status"] == "red":
+            raise RuntimeError(f"cluster {health['cluster_name']} is red")
+    except Exception as error:
+        if not fallback_configured():
+            raise
+        # Searches are answered from the database's index meanwhile (core.search.search).
+        raise Degraded(
+            f"elasticsearch unavailable ({type(error).__name__}: {error}); "
+            "searching the database index"
+        ) from error
     return f"elasticsearch cluster {health['cluster_name']} {health['status']}"
 
 
@@ -59,8 +74,11 @@ def run_checks() -> dict[str, dict]:
     results: dict[str, dict] = {}
     for name, check in CHECKS.items():
         started = time.monotonic()
+        degraded = False
         try:
             detail, ok = check(), True
+        except Degraded as exc:
+            detail, ok, degraded = str(exc), True, True
         except Exception as exc:
             detail, ok = f"{type(exc).__name__}: {exc}", False
         results[name] = {
@@ -68,4 +86,6 @@ def run_checks() -> dict[str, dict]:
             "detail": detail,
             "ms": round((time.monotonic() - started) * 1000, 1),
         }
+        if degraded:
+            results[name]["degraded"] = True
     return results

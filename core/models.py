@@ -1,6 +1,8 @@
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -218,3 +220,54 @@ class LogHead(models.Model):
 
     def __str__(self) -> str:
         return str(self.size)
+
+
+# A synonym is matched against the words of a query (core/search/query.py), which are runs of Han
+# characters or of letters and digits: anything else in it could never match.
+_search_word = RegexValidator(
+    r"^([\u3400-\u9fff\uf900-\ufaff]{2,}|[0-9A-Za-z]{2,})$",
+    _("Two or more Chinese characters, or two or more letters and digits, with no spaces."),
+    code="search_word",
+)
+
+
+class SearchSynonym(models.Model):
+    """One abbreviation and one thing it stands for, kept by regulators: 环评 for 环境影响评价,
+    能评 for each of 节能评估 and 节能审查. A search for either side also finds the other, on
+    every backend, from the moment the row is saved — it is applied to the query, not to the
+    index (core/search/query.py)."""
+
+    term = models.CharField(
+        _("abbreviation"),
+        max_length=50,
+        validators=[_search_word],
+        help_text=_("What people type, e.g. 环评."),
+    )
+    full_form = models.CharField(
+        _("stands for"),
+        max_length=100,
+        validators=[_search_word],
+        help_text=_("The name used in the catalogue, e.g. 环境影响评价."),
+    )
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["term", "full_form"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "full_form"], name="search_synonym_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.full_form}"
+
+    def clean(self) -> None:
+        if self.term and self.term == self.full_form:
+            raise ValidationError(
+                {
+                    "full_form": ValidationError(
+                        _("The full form must differ from the abbreviation."),
+                        code="same_as_term",
+                    )
+                }
+            )

@@ -20,10 +20,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Whether this process can serve: database, broker, cache and search all answer."""
     checks = run_checks()
     ready = all(check["ok"] for check in checks.values())
+    # Degraded (search answering from the database while Elasticsearch is down) still serves.
+    degraded = any(check.get("degraded") for check in checks.values())
     heartbeat = cache.get(SCHEDULER_HEARTBEAT_KEY) if checks["cache"]["ok"] else None
     return JsonResponse(
         {
-            "status": "ok" if ready else "unavailable",
+            "status": "unavailable" if not ready else "degraded" if degraded else "ok",
             "checks": checks,
             "scheduler_last_heartbeat": heartbeat,
         },

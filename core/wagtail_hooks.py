@@ -10,6 +10,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from core.exceptions import ApplicationError
 from core.forms import RegionChoiceField, ServiceActionMixin
 from core.models import CalendarDay, CalendarYear, Region
+from core.search_admin import SearchSynonymViewSet
 from core.services import calendar_year_confirm, region_add, region_delete, region_update
 
 
@@ -31,6 +32,11 @@ class CalendarDayViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_calendar_day_viewset():
     return CalendarDayViewSet("calendar_days")
+
+
+@hooks.register("register_admin_viewset")
+def register_search_synonym_viewset():
+    return SearchSynonymViewSet("search_synonyms")
 
 
 class CalendarYearCreateView(ServiceActionMixin, CreateView):

@@ -49,19 +49,24 @@ def search_index(db):
     database and is rolled back with it; an Elasticsearch index outlives the test, so it is
     recreated (with the configured analyzers and mappings) before each test that uses it."""
     backend = get_search_backend()
-    indexes = []
+    indexes: dict = {}
     for model in get_indexed_models():
         index = backend.get_index_for_model(model)
-        if hasattr(index, "reset"):
+        if not hasattr(index, "reset"):
+            continue
+        # Elasticsearch's page models share one index: it is reset once, then each model adds
+        # its mapping. The database backends' indexes have no name and are reset per model.
+        key = getattr(index, "name", model._meta.label)
+        if key not in indexes:
             index.reset()
-            index.add_model(model)
-            indexes.append(index)
+            indexes[key] = index
+        index.add_model(model)
 
     class Handle:
         @staticmethod
         def refresh() -> None:
             # Elasticsearch shows new documents to searches only after a refresh.
-            for index in indexes:
+            for index in indexes.values():
                 index.refresh()
 
     return Handle

@@ -15,6 +15,7 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyServiceScope, Qualification
 from agencies.signals import agency_eligibility_changed
 from catalogue.models import ServiceItem
+from core.search import index_queue
 
 
 def _held(qualifications: list[Qualification], today: datetime.date) -> list[tuple[int, str]]:
@@ -81,6 +82,7 @@ def _apply(agency: Agency, wanted: set[int], scoped_items: set[int] | None = Non
         for item_id in wanted - existing.keys()
     ]
     AgencyServiceScope.objects.bulk_create(to_create)
+    changed = bool(to_create)
     for item_id, row in existing.items():
         if scoped_items is not None and item_id not in scoped_items:
             continue
@@ -88,6 +90,10 @@ def _apply(agency: Agency, wanted: set[int], scoped_items: set[int] | None = Non
         if row.in_scope != in_scope:
             row.in_scope = in_scope
             row.save(update_fields=["in_scope", "updated_at"])
+            changed = True
+    if changed:
+        # The agency is found by the names of the items it serves (Agency.search_tokens).
+        index_queue(Agency, agency.pk)
 
 
 @transaction.atomic

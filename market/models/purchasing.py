@@ -7,11 +7,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 from accounts.models import Organisation
 from catalogue.models import RegionalAssessmentKind, ServiceItem
 from core.files import RandomName, private_storage
 from core.models import Region, StatusEvent, StatusMachine, status_event_fields
+from core.search import QueuedIndexed, index_tokens
 
 
 class SelectionMethod(models.TextChoices):
@@ -179,7 +181,7 @@ class RegionalAssessment(models.Model):
         return [str(labels.get(kind, kind)) for kind in self.kinds]
 
 
-class PurchaseRequest(StatusMachine):
+class PurchaseRequest(QueuedIndexed, StatusMachine):
     """A purchase of one published catalogue item for one project (采购需求).
 
     Status moves only along TRANSITIONS, through core.status.status_move. The moves time
@@ -298,6 +300,18 @@ class PurchaseRequest(StatusMachine):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     opened_at = models.DateTimeField(_("quotes opened at"), null=True, blank=True)
 
+    # In the search index (core.search) once published, as its public notice: the number, the
+    # project, the service and, after the award, the selected agency. Never an amount, a
+    # quote or anything sealed; drafts are not in the index at all (get_indexed_objects).
+    search_fields = [
+        index.SearchField("number"),
+        index.SearchField("search_tokens"),
+        index.FilterField("status"),
+        index.FilterField("selection_method"),
+        index.FilterField("service_item_id"),
+        index.FilterField("published_at"),
+    ]
+
     class Meta:
         verbose_name = _("purchase request")
         verbose_name_plural = _("purchase requests")
@@ -312,6 +326,25 @@ class PurchaseRequest(StatusMachine):
 
     def __str__(self) -> str:
         return self.number
+
+    @classmethod
+    def get_indexed_objects(cls):
+        return cls.objects.filter(published_at__isnull=False).select_related(
+            "project", "service_item__approval_department", "winner__organisation"
+        )
+
+    def search_tokens(self) -> str:
+        winner = self.winner.organisation.name if self.winner is not None else ""
+        return index_tokens(
+            " ".join(
+                [
+                    self.project.name,
+                    self.service_item.name,
+                    self.service_item.approval_department.name,
+                    winner,
+                ]
+            )
+        )
 
     @property
     def is_sealed(self) -> bool:

@@ -46,3 +46,11 @@ def query_tokens(text: str) -> str:
         else:
             tokens.append(word.lower())
     return " ".join(tokens)
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query as search sees them: runs of Han characters, and runs of letters
+    and digits in lower case. Everything else (spaces, punctuation, symbols) only separates."""
+    return [
+        word if _HAN_RUN.fullmatch(word) else word.lower() for word in _WORD.findall(text or "")
+    ]

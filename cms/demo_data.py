@@ -1,6 +1,11 @@
 """The demo data, drawn from the Pengshan action plan (../shared/seed/): its departments, the
 services it names, and agencies and owners of the kind found in Meishan and nearby."""
 
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from accounts.models import Role
 from catalogue.models import FeeMode
 from catalogue.models import RegionalAssessmentKind as RA
@@ -494,7 +499,7 @@ PURCHASE_SCENARIOS = [
     ),
     (1, "PS-ZJ-005", "80000", "random_draw", "draft", {}),
 ]
-CANCEL_REASON = "业主决定自行编制项目申请报告（该事项允许业主自行编制，R6）"
+CANCEL_REASON = "业主决定自行编制项目申请报告（该事项允许业主自行编制）"
 
 # A regional assessment (R8): projects in the development zone reuse it.
 REGIONAL_ASSESSMENT = (
@@ -906,3 +911,142 @@ COMPLAINTS = [
         "028-86001234",
     ),
 ]
+
+
+# The portal ------------------------------------------------------------------------------------
+
+# The site's web editors work for the approval bureau (a regulator, so they also give a second
+# factor); editors write and submit, reviewers approve and publish (cms/migrations/0005).
+# username, regulator index, display name, editorial group
+EDITORIAL_USERS = [
+    ("editor", 0, "区行政审批局 网站编辑", "网站编辑"),
+    ("reviewer", 0, "区行政审批局 网站审核", "网站审核"),
+]
+
+PORTAL_SETTINGS = {
+    "organiser": "眉山市彭山区行政审批局",
+    "address": "眉山市彭山区彭祖大道二段 政务服务中心三楼",
+    "phone": "028-37600000",
+    "email": "zjcs@demo.zjcs.localhost",
+    "icp_number": "蜀ICP备00000000号-1（演示）",
+    "public_security_number": "川公网安备51140300000000号（演示）",
+}
+
+# slug, page type, title, introduction
+PORTAL_SECTIONS = [
+    (
+        "notice-centre",
+        "NoticeCentrePage",
+        "公告中心",
+        "采购公告、成交公告、废标与终止公告、合同公示、黑名单与检查结果，均取自平台实时数据。",
+    ),
+    ("policies", "PolicyIndexPage", "政策法规", "中介服务网上超市依据的政策文件。"),
+    ("news", "NewsIndexPage", "新闻动态", ""),
+    (
+        "guides",
+        "ServiceGuideIndexPage",
+        "办事指南",
+        "各中介服务事项的办理指南：业主需提供的材料、办理步骤和服务成果。",
+    ),
+]
+
+# slug, date, title, summary, body paragraphs
+NEWS = [
+    (
+        "marketplace-online",
+        datetime.date(2026, 9, 1),
+        "彭山区行政审批中介服务网上超市上线运行",
+        "项目业主在线发布采购需求，中介机构自愿入驻、公开竞价，选取过程全程留痕、公开可验证。",
+        [
+            "为落实《眉山市彭山区规范行政审批中介服务专项行动方案》，区行政审批局建设的中介服务网上超市正式上线运行。",
+            "项目业主可在线发布采购需求、选取中介机构并签订示范合同；中介机构可在线入驻、报价和提交成果；"
+            "审批部门和监管部门可在线跟踪服务时限和服务质量。",
+        ],
+    ),
+    (
+        "agency-registration",
+        datetime.date(2026, 9, 15),
+        "中介机构入驻指引发布",
+        "符合条件的中介机构均可自愿入驻，不设数量限制，区行政审批局在法定时限内完成审核。",
+        [
+            "中介机构在线填写机构信息、上传营业执照和资质证书，即可提交入驻申请。",
+            "审核通过后，机构信息和资质在平台公示，可对其资质范围内的中介服务事项报价。",
+        ],
+    ),
+    (
+        "credit-evaluation",
+        datetime.date(2026, 10, 20),
+        "中介机构信用评价办法开始实施",
+        "服务评价、投诉处理、违规记录和抽查结果计入中介机构信用，信用等级在平台公开。",
+        [
+            "项目业主和审批部门可在服务完成后对中介机构作出评价，评价结果计入信用分。",
+            "严重违规的中介机构列入黑名单，列入期间不得在平台承接中介服务。",
+        ],
+    ),
+]
+
+# The catalogue items given a guide page (their materials, steps and deliverables come from
+# the item itself), with the page's own advice.
+SERVICE_GUIDE_PAGES = {
+    "PS-ZJ-001": "报告书项目需开展公众参与；位于已完成区域评估的园区内的一般项目，可直接引用区域评估结论。",
+    "PS-ZJ-005": "生产建设项目开工前应完成水土保持方案审批。",
+    "PS-ZJ-008": "施工图审查由建设单位在线提交，审查机构在法定时限内出具审查意见。",
+}
+
+ACTION_PLAN_FILE = Path(__file__).parent / "demo_content" / "pengshan-action-plan-2020.txt"
+ACTION_PLAN_ISSUER = "眉山市彭山区人民政府"
+ACTION_PLAN_ISSUED_ON = datetime.date(2020, 1, 9)
+_SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+_ANNEX = re.compile(r"^附件(\d+)$")
+_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+
+
+@dataclass
+class PolicyDocument:
+    slug: str
+    title: str
+    summary: str = ""
+    # (heading, paragraphs); the first heading is empty for the text before any heading.
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+def _is_title_line(line: str) -> bool:
+    return len(line) < 40 and not line.endswith("。") and not _SECTION_HEADING.match(line)
+
+
+def _document(slug: str, lines: list[str], summary: str = "") -> PolicyDocument:
+    """A title (one or two short lines), then paragraphs in sections under 一、二、… headings."""
+    title = []
+    while lines and _is_title_line(lines[0]):
+        title.append(lines.pop(0))
+    document = PolicyDocument(slug=slug, title="".join(title), summary=summary)
+    heading, paragraphs = "", []
+    for line in lines:
+        if _SECTION_HEADING.match(line):
+            if heading or paragraphs:
+                document.sections.append((heading, paragraphs))
+            heading, paragraphs = line, []
+        else:
+            paragraphs.append(line)
+    document.sections.append((heading, paragraphs))
+    return document
+
+
+def action_plan_documents() -> list[PolicyDocument]:
+    """The seed's action plan as policy documents: the plan itself and each of its annexes."""
+    lines = [line.strip() for line in ACTION_PLAN_FILE.read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line]
+    chunks: list[tuple[str, list[str]]] = [("action-plan-2020", [])]
+    for line in lines:
+        annex = _ANNEX.match(line)
+        if annex:
+            chunks.append((f"action-plan-2020-annex-{annex.group(1)}", []))
+        else:
+            chunks[-1][1].append(line)
+    (slug, plan), annexes = chunks[0], chunks[1:]
+    # The plan opens with the government's notice issuing it, signed and dated.
+    dated = next(index for index, line in enumerate(plan) if _DATE.match(line))
+    notice = "".join(plan[: dated - 1])
+    documents = [_document(slug, plan[dated + 1 :], summary=notice)]
+    documents += [_document(annex_slug, annex_lines) for annex_slug, annex_lines in annexes]
+    return documents

@@ -1,19 +1,47 @@
-from django.db.models import Count, Q
+"""Reads for the portal's pages and the back office's dashboard. Each reads the other apps
+through their own selectors and never copies what they hold."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from accounts.selectors import organisation_counts
 from agencies.models import Agency
+from agencies.services.review import ReviewCountdown, agencies_for_review, review_countdowns
 from catalogue.models import RegionalAssessmentKind, ServiceItem
-from market.selectors import purchase_requests_ever_published
+from contracts.models import Contract
+from contracts.selectors import contract_public_list, delivery_metrics
+from credit.models import Inspection
+from credit.selectors import RegulatorQueues, blacklist_current, regulator_queues
+from market.models import Objection, PurchaseRequest
+from market.selectors import notice_public_list, purchase_requests_ever_published
+
+Status = PurchaseRequest.Status
+# A notice anyone may still act on: published and not yet past its quoting.
+OPEN_NOTICE_STATUSES = (Status.PUBLISHED, Status.QUOTING)
+AWARD_STATUSES = (Status.AWARDED, Status.CONFIRMED, Status.CONTRACTED)
+FAILURE_STATUSES = (Status.FAILED, Status.CANCELLED)
+LATEST_NOTICES = 8
 
 
 def home_page_figures() -> dict:
     """What the front page shows: a handful of constant-count queries, whatever the data size."""
     published = ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED)
+    from cms.models import NoticeCentrePage  # the page types read these selectors
+
     return {
         "organisation_counts": organisation_counts(),
         "active_agency_count": Agency.objects.filter(status=Agency.Status.ACTIVE).count(),
         "service_item_count": published.count(),
+        "open_notice_count": purchase_requests_ever_published()
+        .filter(status__in=OPEN_NOTICE_STATUSES)
+        .count(),
+        # Working days used over the statutory limit, averaged over finished contracts.
+        "delivery_record": delivery_metrics(),
         "regional_assessment_items": published.exclude(regional_assessment_kind="")
         .select_related("approval_department")
         .order_by("code"),
@@ -28,5 +56,100 @@ def home_page_figures() -> dict:
         .order_by("name"),
         "latest_requests": purchase_requests_ever_published()
         .select_related("project", "service_item")
-        .order_by("-created_at")[:8],
+        .order_by("-created_at")[:LATEST_NOTICES],
+        "notice_centre": NoticeCentrePage.objects.live().first(),
     }
+
+
+# The notice centre -----------------------------------------------------------------------------
+
+
+def _purchase_notices() -> QuerySet:
+    return notice_public_list()
+
+
+def _award_notices() -> QuerySet:
+    return notice_public_list().filter(status__in=AWARD_STATUSES)
+
+
+def _failure_notices() -> QuerySet:
+    return notice_public_list().filter(status__in=FAILURE_STATUSES)
+
+
+def _contracts() -> QuerySet:
+    return contract_public_list()
+
+
+def _blacklist() -> QuerySet:
+    return (
+        blacklist_current()
+        .select_related("agency__organisation", "authority")
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def _inspections() -> QuerySet:
+    return Inspection.objects.select_related("agency__organisation", "authority").order_by(
+        "-inspected_on", "-pk"
+    )
+
+
+# Tab code (the ?type= of the page) → its label and its rows, in the order the tabs show.
+NOTICE_TABS: dict[str, tuple[Promise, Callable[[], QuerySet]]] = {
+    "purchase": (_("Purchase notices"), _purchase_notices),
+    "award": (_("Award notices"), _award_notices),
+    "failure": (_("Failure and cancellation notices"), _failure_notices),
+    "contract": (_("Contracts"), _contracts),
+    "blacklist": (_("Blacklist"), _blacklist),
+    "inspection": (_("Inspection results"), _inspections),
+}
+
+
+def notice_centre_rows(tab: str) -> QuerySet:
+    return NOTICE_TABS[tab][1]()
+
+
+# The regulator's dashboard in the back office ---------------------------------------------------
+
+DASHBOARD_ROWS = 5
+
+
+@dataclass(frozen=True)
+class RegulatorDashboard:
+    agencies_pending: int
+    agencies_to_review: list[tuple[Agency, ReviewCountdown | None]]
+    objections_pending: int
+    objections: list[Objection]
+    contracts_overdue: int
+    credit: RegulatorQueues
+    open_notices: int
+    active_agencies: int
+
+
+def regulator_dashboard() -> RegulatorDashboard:
+    """The regulator's queues, the oldest first, and a few figures: a fixed number of
+    queries, whatever the size of the queues."""
+    pending = agencies_for_review()
+    agencies = list(pending[:DASHBOARD_ROWS])
+    countdowns = review_countdowns(agencies)
+    objections = Objection.objects.filter(status=Objection.Status.PENDING)
+    return RegulatorDashboard(
+        agencies_pending=pending.count(),
+        agencies_to_review=[(agency, countdowns.get(agency.pk)) for agency in agencies],
+        objections_pending=objections.count(),
+        objections=list(
+            objections.select_related("purchase_request__service_item").order_by("filed_at")[
+                :DASHBOARD_ROWS
+            ]
+        ),
+        # The daily run (contracts_overdue_remind) marks each running contract past its
+        # limit; counting the marks keeps this one query instead of a clock per contract.
+        contracts_overdue=Contract.objects.filter(
+            status__in=Contract.RUNNING_STATUSES, overdue_reminded_on__isnull=False
+        ).count(),
+        credit=regulator_queues(),
+        open_notices=purchase_requests_ever_published()
+        .filter(status__in=OPEN_NOTICE_STATUSES)
+        .count(),
+        active_agencies=Agency.objects.filter(status=Agency.Status.ACTIVE).count(),
+    )

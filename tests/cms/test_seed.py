@@ -2,13 +2,17 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.urls import resolve
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.models import Page
 
 from accounts.models import Organisation, Role, User
 from agencies.models import Agency, Qualification
 from agencies.restrictions import bar_reasons
 from catalogue.models import RegionalAssessmentKind, ServiceItem
 from cms import demo_data
+from cms.models import NewsPage, NoticeCentrePage, PolicyPage, PortalSettings, ServiceGuidePage
 from contracts.clock import contract_due_on, contract_started_on, is_overdue
 from contracts.models import (
     Contract,
@@ -50,6 +54,7 @@ def _counts() -> dict[str, int]:
         "contracts": Contract.objects.count(),
         "signatures": ContractSignature.objects.count(),
         "deliverables": Deliverable.objects.count(),
+        "pages": Page.objects.count(),
     }
 
 
@@ -248,3 +253,44 @@ def test_r11_r12_seed_demo_credit_grades_a_to_d_complaints_blacklist_and_repair(
     assert person.name in page and person.masked_id_number in page
     listing = client.get("/credit/blacklist/").content.decode()
     assert entry.agency.organisation.name in listing and person.masked_id_number in listing
+
+
+def test_seed_demo_publishes_the_portal_and_its_editors(client):
+    call_command("seed_demo", verbosity=0)
+    # The action plan and each of its annexes, in sections under their headings.
+    policies = PolicyPage.objects.live()
+    assert policies.count() == len(demo_data.action_plan_documents()) == 7
+    plan = policies.get(slug="action-plan-2020")
+    headings = [block.value for block in plan.body if block.block_type == "heading"]
+    assert headings[0] == "一、总体要求" and len(headings) == 6
+    page = client.get(plan.url).content.decode()
+    assert "<h2>六、保障措施</h2>" in page
+    annex = policies.get(slug="action-plan-2020-annex-4")
+    assert annex.title == "眉山市彭山区规范行政审批中介服务专项行动方案"
+
+    assert NewsPage.objects.live().count() == len(demo_data.NEWS)
+    guides = ServiceGuidePage.objects.live()
+    assert set(guides.values_list("service_item__code", flat=True)) == set(
+        demo_data.SERVICE_GUIDE_PAGES
+    )
+    guide = guides.get(service_item__code="PS-ZJ-001")
+    assert guide.url in client.get("/catalogue/PS-ZJ-001/").content.decode()
+    # Every page the demo publishes is reached at its address, not shadowed by a route of the
+    # marketplace (the notice centre once had the slug of the notices' list, /notices/).
+    for live in Page.objects.live().filter(depth__gt=1):
+        assert resolve(live.url).url_name == "wagtail_serve", live.url
+    centre = NoticeCentrePage.objects.live().get()
+    assert client.get(centre.url, {"type": "award"}).status_code == 200
+    assert centre.url in client.get("/").content.decode()
+
+    settings_row = PortalSettings.objects.get()
+    assert settings_row.icp_number == demo_data.PORTAL_SETTINGS["icp_number"]
+    assert settings_row.icp_number in client.get("/").content.decode()
+
+    for username, _regulator, _name, group in demo_data.EDITORIAL_USERS:
+        user = User.objects.get(username=username)
+        assert user.check_password(demo_data.DEMO_PASSWORD)
+        assert list(
+            user.groups.exclude(name=Role.REGULATOR.value).values_list("name", flat=True)
+        ) == [group]
+        assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()

@@ -11,3 +11,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         call_command("migrate", interactive=False, verbosity=options["verbosity"])
         call_command("seed_demo", stdout=self.stdout, verbosity=options["verbosity"])
+        # The demo's rows were written in bulk; the search index starts complete, not as the
+        # worker catches up.
+        call_command("search_rebuild", stdout=self.stdout, verbosity=options["verbosity"])

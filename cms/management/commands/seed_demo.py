@@ -13,13 +13,16 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import cast
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone, translation
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, ImageDraw, ImageFont
@@ -51,6 +54,17 @@ from catalogue.services.items import (
     service_item_values,
 )
 from cms import demo_data
+from cms.models import (
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    NoticeCentrePage,
+    PolicyIndexPage,
+    PolicyPage,
+    PortalSettings,
+    ServiceGuideIndexPage,
+    ServiceGuidePage,
+)
 from config.celery import app as celery_app
 from contracts.models import Contract, ContractTemplateVersion, Party
 from contracts.pki import init_pki
@@ -186,6 +200,7 @@ class Command(BaseCommand):
         # What the nightly runs would have found and computed by now.
         contracts_violations_sweep()
         credit_recompute()
+        self._portal(organisations[Role.REGULATOR])
         return contracts
 
     def _print_contracts(self, contracts: list[Contract]) -> None:
@@ -210,6 +225,9 @@ class Command(BaseCommand):
             )
             % {"secret": secret}
         )
+        for username, _regulator, display_name, group in demo_data.EDITORIAL_USERS:
+            password = demo_data.DEMO_PASSWORD
+            self.stdout.write(f"  {username:<10} {password}  {group} · {display_name}")
 
     # Organisations and people -----------------------------------------------------------------
 
@@ -275,6 +293,102 @@ class Command(BaseCommand):
                     defaults={"key": demo_data.DEMO_TOTP_KEY, "confirmed": True},
                 )
         return users
+
+    # The portal -------------------------------------------------------------------------------
+
+    def _portal(self, regulators: list[Organisation]) -> None:
+        """The public site's pages, published; its footer's settings; and its web editors, in
+        the editorial groups the moderation workflow asks (cms/migrations/0005)."""
+        home = HomePage.objects.get()
+        site = home.get_site()
+        # Page addresses written outside a request (mails, the page editor's "view live")
+        # use the Site's address: the one the demo is served at.
+        address = urlsplit(settings.SITE_URL)
+        site.hostname = address.hostname or site.hostname
+        site.port = address.port or (443 if address.scheme == "https" else 80)
+        site.save(update_fields=["hostname", "port"])
+        settings_row = PortalSettings.for_site(site)
+        for name, value in demo_data.PORTAL_SETTINGS.items():
+            setattr(settings_row, name, value)
+        settings_row.save()
+
+        page_types = {
+            "NoticeCentrePage": NoticeCentrePage,
+            "PolicyIndexPage": PolicyIndexPage,
+            "NewsIndexPage": NewsIndexPage,
+            "ServiceGuideIndexPage": ServiceGuideIndexPage,
+        }
+        sections = {
+            slug: self._page(home, page_types[kind](title=title, slug=slug, intro=intro))
+            for slug, kind, title, intro in demo_data.PORTAL_SECTIONS
+        }
+        for document in demo_data.action_plan_documents():
+            body = []
+            for heading, paragraphs in document.sections:
+                if heading:
+                    body.append(("heading", heading))
+                if paragraphs:
+                    body.append(
+                        ("paragraph", format_html_join("", "<p>{}</p>", ((p,) for p in paragraphs)))
+                    )
+            self._page(
+                sections["policies"],
+                PolicyPage(
+                    title=document.title,
+                    slug=document.slug,
+                    issued_by=demo_data.ACTION_PLAN_ISSUER,
+                    issued_on=demo_data.ACTION_PLAN_ISSUED_ON,
+                    summary=document.summary,
+                    body=body,
+                ),
+            )
+        for slug, date, title, summary, paragraphs in demo_data.NEWS:
+            self._page(
+                sections["news"],
+                NewsPage(
+                    title=title,
+                    slug=slug,
+                    date=date,
+                    summary=summary,
+                    body=format_html_join("", "<p>{}</p>", ((p,) for p in paragraphs)),
+                ),
+            )
+        for code, advice in demo_data.SERVICE_GUIDE_PAGES.items():
+            item = ServiceItem.objects.get(code=code)
+            self._page(
+                sections["guides"],
+                ServiceGuidePage(
+                    title=f"{item.name}办事指南",
+                    slug=code.lower(),
+                    service_item=item,
+                    body=format_html("<p>{}</p>", advice),
+                ),
+            )
+
+        for username, regulator, display_name, group in demo_data.EDITORIAL_USERS:
+            user = User.objects.filter(username=username).first() or user_create(
+                username=username,
+                password=demo_data.DEMO_PASSWORD,
+                organisation=regulators[regulator],
+                email=f"{username}@demo.zjcs.localhost",
+                display_name=display_name,
+            )
+            user.groups.add(Group.objects.get(name=group))
+            if allowed("accounts.needs_second_factor", user):
+                TOTPDevice.objects.get_or_create(
+                    user=user,
+                    name="demo",
+                    defaults={"key": demo_data.DEMO_TOTP_KEY, "confirmed": True},
+                )
+
+    def _page(self, parent, page):
+        """`page` published under `parent`, unless a page with its slug is there already."""
+        existing = parent.get_children().filter(slug=page.slug).first()
+        if existing:
+            return existing.specific
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        return page
 
     # The catalogue ------------------------------------------------------------------------------
 

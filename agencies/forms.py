@@ -3,6 +3,7 @@
 which `apply_error` places at the field, or at the certificate's row."""
 
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +39,10 @@ class AgencyRegistrationForm(forms.Form):
     credit_code = forms.CharField(
         label=_("Unified social credit code"),
         max_length=18,
-        help_text=_("18 characters, as on the business licence."),
+        help_text=_(
+            "18 characters, exactly as on the business licence: digits and capital letters "
+            "except I, O, S, V and Z; the last one is a check character."
+        ),
     )
     legal_representative = forms.CharField(label=_("Legal representative"), max_length=100)
     region = forms.CharField(
@@ -62,8 +66,40 @@ class AgencyRegistrationForm(forms.Form):
     )
     display_name = forms.CharField(label=_("Your name"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
-    password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The configured rules, in the language of the request: read before they are broken.
+        self.fields["password"].help_text = password_validators_help_text_html()
+
+    def service_kwargs(self) -> dict:
+        """What agencies.services.registration is given; from a form that failed, the fields
+        it could read (the others are already reported on the form)."""
+        data = self.cleaned_data
+        text = (
+            "name",
+            "credit_code",
+            "legal_representative",
+            "region",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "username",
+            "email",
+            "display_name",
+            "password",
+        )
+        return {
+            **{field: data.get(field) or "" for field in text},
+            "business_licence": data.get("business_licence") or None,
+        }
 
     def clean_credit_code(self) -> str:
         return normalise_credit_code(self.cleaned_data["credit_code"])
@@ -125,6 +161,19 @@ class QualificationForm(forms.Form):
             "scan": data.get("scan") or None,
         }
 
+    def partial_service_kwargs(self) -> dict:
+        """The same from a row that failed: what could be read, None or "" for the rest."""
+        data = self.cleaned_data
+        return {
+            "qualification_type": data.get("qualification_type"),
+            "grade": data.get("grade") or "",
+            "number": data.get("number") or "",
+            "issuer": data.get("issuer") or "",
+            "valid_from": data.get("valid_from"),
+            "valid_to": data.get("valid_to"),
+            "scan": data.get("scan") or None,
+        }
+
 
 class BaseCertificateFormSet(forms.BaseFormSet):
     def filled_forms(self) -> list[QualificationForm]:
@@ -133,6 +182,11 @@ class BaseCertificateFormSet(forms.BaseFormSet):
 
     def certificates(self) -> list[CertificateInput]:
         return [CertificateInput(**form.service_kwargs()) for form in self.filled_forms()]
+
+    def partial_certificates(self) -> list[CertificateInput]:
+        """The filled rows as far as they could be read, valid or not, for the service to
+        check alongside the form (`agency_registration_errors`)."""
+        return [CertificateInput(**form.partial_service_kwargs()) for form in self.filled_forms()]
 
 
 CertificateFormSet = forms.formset_factory(
@@ -209,18 +263,26 @@ def apply_error(
     formset: BaseCertificateFormSet | None = None,
 ) -> None:
     """Show a service's error on the form, certificate errors on their rows of the formset
-    (the rows the applicant filled in, in the order the service received them)."""
+    (the rows the applicant filled in, in the order the service received them). A field the
+    form has already refused keeps the form's error alone: the service says the same thing
+    about a field it could not read."""
     rows = error.extra.get("certificates") or []
     if formset is not None:
         for row_form, row_errors in zip(formset.filled_forms(), rows, strict=False):
             for field, messages in (row_errors or {}).items():
                 target = field if field in row_form.fields else None
+                if target is not None and row_form.has_error(target):
+                    continue
                 for message in messages:
                     row_form.add_error(target, ValidationError(message))
-    field_errors = {key: value for key, value in error.extra.items() if key != "certificates"}
+    field_errors = {
+        key: value
+        for key, value in error.extra.items()
+        if key != "certificates" and not (key in form.fields and form.has_error(key))
+    }
     if field_errors:
         apply_application_error(
             form, ApplicationError(error.message, code=error.code, extra=field_errors)
         )
-    else:
+    elif not error.extra:
         form.add_error(None, error.message)

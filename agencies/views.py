@@ -48,12 +48,13 @@ from agencies.services.qualifications import (
     qualification_remove,
     qualification_update,
 )
-from agencies.services.registration import agency_register
+from agencies.services.registration import agency_register, agency_registration_errors
 from agencies.services.scope_settings import scope_settings_update
 from agencies.services.status import agency_reenter, agency_submit_for_review
 from core.exceptions import ApplicationError
 from core.files import serve_private
 from core.forms import handle_form, is_row_id
+from core.kept_uploads import UploadKeeper
 from core.pagination import paginate
 
 # Apps above the roster add a section to an agency's public page through this hook: each
@@ -136,32 +137,49 @@ def certificate_scan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @sensitive_post_parameters("password", "password_again")
 def agency_register_view(request: HttpRequest) -> HttpResponse:
+    """One submission reports everything: the form's, the certificates' and the service's
+    errors together, the service being asked about what the form could read even when the
+    form failed; the uploads that passed their checks are kept for the next submission."""
     if request.user.is_authenticated:
         messages.info(request, _("Sign out first to register another agency."))
         return redirect("cms:workspace")
     form = AgencyRegistrationForm(request.POST or None, request.FILES or None)
     formset = CertificateFormSet(request.POST or None, request.FILES or None, prefix="certificates")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
-        try:
-            registration = agency_register(
-                name=data["name"],
-                credit_code=data["credit_code"],
-                legal_representative=data["legal_representative"],
-                region=data["region"],
-                address=data["address"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                business_licence=data["business_licence"],
-                certificates=formset.certificates(),
-                username=data["username"],
-                password=data["password"],
-                email=data["email"],
-                display_name=data["display_name"],
-            )
-        except ApplicationError as exc:
-            apply_error(form, exc, formset)
+    if request.method == "POST":
+        keeper = UploadKeeper(request)
+        keeper.restore(form, *formset.forms)
+        # Both validated, so that the certificates' errors show beside the form's.
+        valid = all([form.is_valid(), formset.is_valid()])
+        registration = None
+        if valid:
+            try:
+                registration = agency_register(
+                    **form.service_kwargs(), certificates=formset.certificates()
+                )
+            except ApplicationError as exc:
+                apply_error(form, exc, formset)
         else:
+            # What the form could read still goes to the service's checks: a weak password or
+            # a taken username is shown now, not after the form's errors are fixed.
+            checked = {
+                key: value
+                for key, value in form.service_kwargs().items()
+                if key not in ("region", "display_name")
+            }
+            errors = agency_registration_errors(
+                **checked, certificates=formset.partial_certificates()
+            )
+            apply_error(
+                form,
+                ApplicationError(
+                    _("Please correct the errors below."), code="invalid", extra=errors
+                ),
+                formset,
+            )
+        if registration is None:
+            keeper.keep(form, *formset.forms)
+        else:
+            keeper.discard(form, *formset.forms)
             login(request, registration.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,

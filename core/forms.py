@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 
 from core.exceptions import ApplicationError
+from core.kept_uploads import UploadKeeper
 from core.models import Region
 
 
@@ -29,18 +30,30 @@ def handle_form(
     *,
     success: str | Callable[[Any], str],
     redirect_to: str | Callable[[Any], HttpResponse],
+    keeper: UploadKeeper | None = None,
 ) -> HttpResponse | None:
     """The one pattern for a page with a form: on a valid POST, run the service (`action`
     receives the cleaned data), then say so and redirect. Returns None when the page should be
     shown again — a GET, an invalid form, or a service's refusal, which is put on the form
-    beside the other errors so that all of them show at once."""
-    if request.method != "POST" or not form.is_valid():
+    beside the other errors so that all of them show at once. With a `keeper`, the files of a
+    failed submission are kept for the next one (core/kept_uploads.py)."""
+    if request.method != "POST":
+        return None
+    if keeper is not None:
+        keeper.restore(form)
+    if not form.is_valid():
+        if keeper is not None:
+            keeper.keep(form)
         return None
     try:
         result = action(form.cleaned_data)
     except ApplicationError as error:
         apply_application_error(form, error)
+        if keeper is not None:
+            keeper.keep(form)
         return None
+    if keeper is not None:
+        keeper.discard(form)
     messages.success(request, success(result) if callable(success) else success)
     return redirect_to(result) if callable(redirect_to) else redirect(redirect_to)
 

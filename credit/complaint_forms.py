@@ -39,6 +39,12 @@ class ComplaintForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Required by the service, which reports them; marked so before anyone is told.
+        for name in ("category", "content", "name", "contact"):
+            self.fields[name].show_required = True
+
 
 class TrackForm(forms.Form):
     number = forms.CharField(label=_("Complaint number"), max_length=20)

@@ -18,6 +18,7 @@ from agencies.selectors import PUBLIC_PAGE_STATUSES
 from contracts.models import Contract
 from contracts.selectors import contract_detail
 from core.forms import handle_form, is_row_id
+from core.kept_uploads import UploadKeeper
 from credit.complaint_forms import ComplaintForm, TrackForm
 from credit.complaint_selectors import (
     complaint_for_tracking,
@@ -107,6 +108,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             _("Your complaint %(number)s is accepted.") % {"number": result[0].number}
         ),
         redirect_to=received,
+        # Evidence that passed the scan check is kept if anything else is wrong.
+        keeper=UploadKeeper(request),
     )
     return done or render(request, "credit/complaints/new.html", {"form": form, "subject": subject})
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from agencies.models import Agency
 from catalogue.models import ServiceItem
+from core.exceptions import ApplicationError
 from core.forms import RegionChoiceField
 from market.models import Project, PurchaseRequest, Quote, SelectionMethod
-from market.services.requests import PRICE_CRITERION, RequestTerms, direct_selection_allowed
+from market.services.requests import (
+    PRICE_CRITERION,
+    RequestTerms,
+    direct_selection_allowed,
+    terms_of,
+)
+from market.services.selection import CREDIT_LONGLIST_SIZE, CREDIT_SHORTLIST_SIZE
 
 # Every time an owner types is Beijing time, whatever the browser's or the server's zone.
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -57,6 +65,45 @@ class BeijingDateTimeField(forms.DateTimeField):
 BEIJING_HELP = _("Beijing time.")
 
 
+class ExplainedRadioSelect(forms.RadioSelect):
+    """Radio buttons each with a one-line explanation (the option's `explanation`, shown by
+    templates/includes/field.html), tied to its button by aria-describedby so a screen
+    reader reads it with the choice. `explanations` is called as the buttons are drawn, so
+    the sentences follow the active language and settings."""
+
+    def __init__(self, attrs=None, choices=(), *, explanations=dict):
+        super().__init__(attrs, choices)
+        self.explanations = explanations
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        explanation = self.explanations().get(str(value))
+        if explanation and option["attrs"].get("id"):
+            option["explanation"] = explanation
+            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}_explained"
+        return option
+
+
+def _funding_explanations() -> dict[str, str]:
+    """What each kind of funding is, and whether it lets the owner select directly (a
+    setting, so read here rather than written into the sentence)."""
+    funding = Project.Funding
+    described = {
+        funding.STATE: _("Paid for with government or other state funds."),
+        funding.SOCIAL: _("Paid for with the company's own or other private funds."),
+    }
+    direct = set(settings.SELECTION_DIRECT_ALLOWED_FUNDING)
+    return {
+        value: "{} {}".format(
+            text,
+            _("The owner may also select the agency directly.")
+            if value in direct
+            else _("Direct selection by the owner is not offered."),
+        )
+        for value, text in described.items()
+    }
+
+
 # Projects -------------------------------------------------------------------------------------
 
 
@@ -75,7 +122,9 @@ class ProjectForm(forms.Form):
         ),
     )
     funding = forms.ChoiceField(
-        label=_("Funding"), choices=Project.Funding.choices, widget=forms.RadioSelect
+        label=_("Funding"),
+        choices=Project.Funding.choices,
+        widget=ExplainedRadioSelect(explanations=_funding_explanations),
     )
     approval_department = forms.ModelChoiceField(
         label=_("Approval department"),
@@ -104,22 +153,56 @@ class ProjectClassificationForm(forms.Form):
 
 # Purchase requests ----------------------------------------------------------------------------
 
-_CRITERION_LINE = re.compile(r"^(?P<name>.+?)\s*[:：=]\s*(?P<weight>\d+)\s*%?$")
+# The rows the formsets offer: what no request comes near, and a bound on what a hostile
+# submission can make the server build.
+MAX_CRITERIA = 10
+MAX_EXCLUSIONS = 20
+# Beyond this many active agencies the picker's list would be too heavy a page; the owner
+# then types the credit code or the exact name, which works the same.
+AGENCY_LIST_LIMIT = 500
+_CREDIT_CODE = re.compile(r"^\s*([0-9A-Za-z]{18})(?![0-9A-Za-z])")
 # What owners write for the price criterion; the services know it as PRICE_CRITERION.
 PRICE_ALIASES = {PRICE_CRITERION, "价格", "报价", "价格分"}
-_EXCLUSION_SPLIT = re.compile(r"[|｜]")
-
-
-def _lines(text: str) -> list[tuple[int, str]]:
-    return [
-        (number, line.strip())
-        for number, line in enumerate((text or "").splitlines(), start=1)
-        if line.strip()
-    ]
 
 
 def criterion_label(name: str) -> str:
     return str(_("Price")) if name == PRICE_CRITERION else name
+
+
+def _selection_method_explanations() -> dict[str, str]:
+    """One line per method: what the owner does and what the system does."""
+    return {
+        SelectionMethod.DIRECT: _(
+            "You choose the agency yourself among the valid quotes once quoting closes; "
+            "nothing is drawn. Offered only where the project's funding allows it."
+        ),
+        SelectionMethod.RANDOM_DRAW: _(
+            "You only publish. When quoting closes, the system draws the agency by lot among "
+            "the valid quotes, in a draw anyone can re-check afterwards."
+        ),
+        SelectionMethod.LOWEST_PRICE: _(
+            "You only publish. When quoting closes, the system selects the lowest valid "
+            "quote; equal lowest quotes are settled by a draw."
+        ),
+        SelectionMethod.OPTIMAL_PRICE: _(
+            "You only publish. The system sets aside the highest and the lowest quote (when "
+            "there are three or more), averages the rest, multiplies the average by a "
+            "coefficient drawn from 95, 96, 97 and 98 per cent, and selects the quote closest "
+            "to the result."
+        ),
+        SelectionMethod.CREDIT_MERIT: _(
+            "The system ranks the agencies with a valid quote by credit score and draws a "
+            "short list of up to %(short)d from the best %(long)d; you then choose one agency "
+            "from the short list."
+        )
+        % {"short": CREDIT_SHORTLIST_SIZE, "long": CREDIT_LONGLIST_SIZE},
+        SelectionMethod.SCORED: _(
+            "You set the scoring criteria and their weights below, price included. After "
+            "quoting closes you mark each quote from 0 to 100 on every criterion but price; the "
+            "system marks the price (the lowest scores 100), adds up the weighted marks and "
+            "selects the highest total."
+        ),
+    }
 
 
 class ServiceItemChoiceField(forms.ModelChoiceField):
@@ -140,12 +223,22 @@ class PurchaseRequestForm(forms.Form):
         help_text=_("Only services published in the catalogue can be bought."),
     )
     budget = forms.DecimalField(
-        label=_("Budget or ceiling (yuan)"), max_digits=14, decimal_places=2
+        label=_("Budget or ceiling (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_(
+            "The most you will pay. Where the government sets the fee or its ceiling for this "
+            "service, the budget cannot be above it."
+        ),
     )
     selection_method = forms.ChoiceField(
         label=_("Selection method"),
         choices=SelectionMethod.choices,
-        widget=forms.RadioSelect,
+        widget=ExplainedRadioSelect(explanations=_selection_method_explanations),
+        help_text=_(
+            "Fixed when the request is published. If fewer valid quotes arrive than the "
+            "method needs, the request fails and can be re-published."
+        ),
         error_messages={
             "invalid_choice": _("This selection method is not allowed for the chosen project.")
         },
@@ -166,38 +259,25 @@ class PurchaseRequestForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    scoring_criteria = forms.CharField(
-        label=_("Scoring criteria"),
-        required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 4, "placeholder": "价格:40\n技术方案:40\n服务承诺:20"}
-        ),
-        help_text=_(
-            "Scored evaluation only: one criterion per line as name:weight; the weights add "
-            "up to 100 and one criterion is the price (价格), which is scored from the quotes."
-        ),
-    )
-    exclusions = forms.CharField(
-        label=_("Agencies to exclude (回避)"),
-        required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 3, "placeholder": "91511403MA00000000 | 与本单位存在关联关系"}
-        ),
-        help_text=_(
-            "Optional: one agency per line as its unified social credit code | the reason. "
-            "The reasons are kept with the request."
-        ),
-    )
 
-    def __init__(self, *args, owner: Organisation, project: Project | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        owner: Organisation,
+        project: Project | None = None,
+        project_fixed: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         projects = Project.objects.filter(owner=owner).order_by("-created_at")
         self.fields["project"].queryset = projects
         if project is not None:
             self.fields["project"].initial = project.pk
+        # A draft keeps its project: the service changes only its terms.
+        self.fields["project"].disabled = project_fixed
         # Offer only the methods the project in play allows: the one submitted, else the one
         # asked for; with none yet, those any of the owner's projects allows.
-        in_play = self._project_in_play(projects) or project
+        in_play = (None if project_fixed else self._project_in_play(projects)) or project
         allowed = (
             direct_selection_allowed(in_play)
             if in_play is not None
@@ -215,65 +295,262 @@ class PurchaseRequestForm(forms.Form):
             return None
         try:
             return projects.filter(pk=int(self.data.get("project") or 0)).first()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
 
-    def clean_scoring_criteria(self) -> tuple[tuple[str, int], ...]:
-        criteria = []
-        for number, line in _lines(self.cleaned_data["scoring_criteria"]):
-            match = _CRITERION_LINE.match(line)
-            if match is None:
-                raise forms.ValidationError(
-                    _("Line %(number)d: write name:weight, the weight a whole number."),
-                    params={"number": number},
-                )
-            name = match["name"].strip()
-            if name.lower() in PRICE_ALIASES:
-                name = PRICE_CRITERION
-            criteria.append((name, int(match["weight"])))
-        return tuple(criteria)
 
-    def clean_exclusions(self) -> tuple[tuple[Agency, str], ...]:
-        parsed: list[tuple[str, str, int]] = []
-        for number, line in _lines(self.cleaned_data["exclusions"]):
-            code, *rest = _EXCLUSION_SPLIT.split(line, maxsplit=1)
-            parsed.append((code.strip().upper(), rest[0].strip() if rest else "", number))
-        agencies = {
-            agency.organisation.credit_code: agency
-            for agency in Agency.objects.select_related("organisation").filter(
-                organisation__credit_code__in=[code for code, _reason, _number in parsed]
+class ScoringCriterionForm(forms.Form):
+    """One scoring factor. A row left empty is no factor."""
+
+    name = forms.CharField(label=_("Criterion"), max_length=100, required=False)
+    weight = forms.IntegerField(
+        label=_("Weight (%)"),
+        required=False,
+        min_value=1,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 100, "inputmode": "numeric"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        name, weight = (data.get("name") or "").strip(), data.get("weight")
+        if name and weight is None and "weight" not in self.errors:
+            self.add_error("weight", _("Give this criterion a weight."))
+        if weight is not None and not name:
+            self.add_error("name", _("Name this criterion, or clear its weight."))
+        return data
+
+    def criterion(self) -> tuple[str, int] | None:
+        name = (self.cleaned_data.get("name") or "").strip()
+        weight = self.cleaned_data.get("weight")
+        if not name or weight is None:
+            return None
+        aliases = PRICE_ALIASES | {str(_("Price")).lower()}
+        return (PRICE_CRITERION if name.lower() in aliases else name), weight
+
+
+class BaseScoringCriterionFormSet(forms.BaseFormSet):
+    def criteria(self) -> tuple[tuple[str, int], ...]:
+        """The factors of the rows that are filled in and valid; whether together they make a
+        valid set (a price factor, each once, weights adding up to 100) the service says."""
+        rows = (form.criterion() for form in self.forms if hasattr(form, "cleaned_data"))
+        return tuple(row for row in rows if row is not None)
+
+
+ScoringCriterionFormSet = forms.formset_factory(
+    ScoringCriterionForm,
+    formset=BaseScoringCriterionFormSet,
+    extra=3,
+    max_num=MAX_CRITERIA,
+    absolute_max=MAX_CRITERIA,
+    validate_max=True,
+)
+
+
+def agency_pick_value(agency: Agency) -> str:
+    """How an agency is written in the picker: its credit code first, which is what is read
+    back, then its name for people."""
+    return f"{agency.organisation.credit_code} {agency.organisation.name}"
+
+
+def agency_pick_options() -> list[str] | None:
+    """The picker's suggestions: every active agency on the roster, or None when there are
+    too many to send with the page."""
+    agencies = list(
+        Agency.objects.filter(status=Agency.Status.ACTIVE)
+        .select_related("organisation")
+        .order_by("organisation__name")[: AGENCY_LIST_LIMIT + 1]
+    )
+    if len(agencies) > AGENCY_LIST_LIMIT:
+        return None
+    return [agency_pick_value(agency) for agency in agencies]
+
+
+def _agency_from_pick(text: str) -> Agency | None:
+    """The roster's agency the owner picked or typed: by the credit code the text starts
+    with, else by its exact name."""
+    agencies = Agency.objects.select_related("organisation")
+    if match := _CREDIT_CODE.match(text):
+        found = agencies.filter(organisation__credit_code=match[1].upper()).first()
+        if found is not None:
+            return found
+    named = list(agencies.filter(organisation__name=text.strip())[:2])
+    return named[0] if len(named) == 1 else None
+
+
+class ExclusionForm(forms.Form):
+    """One agency the owner asks to keep out (回避), with the reason kept on record."""
+
+    agency = forms.CharField(
+        label=_("Agency"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "exclusion-agencies", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+    def clean_agency(self) -> Agency | None:
+        text = self.cleaned_data["agency"].strip()
+        if not text:
+            return None
+        agency = _agency_from_pick(text)
+        if agency is None:
+            raise forms.ValidationError(
+                _(
+                    "No agency on the roster matches this: choose one from the list, or type "
+                    "its unified social credit code."
+                ),
+                code="unknown_agency",
             )
-        }
-        exclusions, seen = [], set()
-        for code, reason, number in parsed:
-            if code not in agencies:
-                raise forms.ValidationError(
-                    _("Line %(number)d: no agency on the roster has the credit code %(code)s."),
-                    params={"number": number, "code": code},
-                )
-            if code in seen:
-                raise forms.ValidationError(
-                    _("Line %(number)d: this agency is listed twice."), params={"number": number}
-                )
-            seen.add(code)
-            exclusions.append((agencies[code], reason))
-        return tuple(exclusions)
+        return agency
+
+    def clean(self):
+        data = super().clean()
+        agency, reason = data.get("agency"), (data.get("reason") or "").strip()
+        if agency is not None and not reason and "reason" not in self.errors:
+            self.add_error("reason", _("State why this agency is excluded."))
+        if reason and agency is None and "agency" not in self.errors:
+            self.add_error("agency", _("Choose the agency to exclude, or clear the reason."))
+        return data
+
+
+class BaseExclusionFormSet(forms.BaseFormSet):
+    def clean(self):
+        seen: set[int] = set()
+        for form in self.forms:
+            agency = getattr(form, "cleaned_data", {}).get("agency")
+            if agency is None:
+                continue
+            if agency.pk in seen:
+                form.add_error("agency", _("This agency is already listed above."))
+            seen.add(agency.pk)
+
+    def exclusions(self) -> tuple[tuple[Agency, str], ...]:
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            if data.get("agency") is not None and (data.get("reason") or "").strip():
+                rows.append((data["agency"], data["reason"].strip()))
+        return tuple(rows)
+
+
+ExclusionFormSet = forms.formset_factory(
+    ExclusionForm,
+    formset=BaseExclusionFormSet,
+    extra=2,
+    max_num=MAX_EXCLUSIONS,
+    absolute_max=MAX_EXCLUSIONS,
+    validate_max=True,
+)
+
+
+class PurchaseRequestEntry:
+    """The purchase request form with its scoring factors and exclusions, checked together so
+    that every mistake in every part shows at once. A draft given as `purchase_request`
+    fills all three from what it stores."""
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        owner: Organisation,
+        project: Project | None = None,
+        purchase_request: PurchaseRequest | None = None,
+    ):
+        initial, criteria, exclusions = None, [], []
+        if purchase_request is not None:
+            project = purchase_request.project
+            stored = terms_of(purchase_request)
+            initial = {
+                "service_item": stored.service_item.pk,
+                "budget": stored.budget,
+                "selection_method": stored.selection_method,
+                "quote_opens_at": stored.quote_opens_at,
+                "quote_deadline": stored.quote_deadline,
+                "wanted_time_limit_days": stored.wanted_time_limit_days,
+                "requirements_note": stored.requirements_note,
+            }
+            criteria = [
+                {"name": criterion_label(name), "weight": weight}
+                for name, weight in stored.scoring_criteria
+            ]
+            exclusions = [
+                {"agency": agency_pick_value(agency), "reason": reason}
+                for agency, reason in stored.exclusions
+            ]
+        self.form = PurchaseRequestForm(
+            data,
+            owner=owner,
+            project=project,
+            project_fixed=purchase_request is not None,
+            initial=initial,
+        )
+        # The price is a factor of every scored evaluation: its row is there to be weighted.
+        self.criteria = ScoringCriterionFormSet(
+            data,
+            prefix="criteria",
+            initial=criteria or [{"name": criterion_label(PRICE_CRITERION)}],
+        )
+        self.exclusions = ExclusionFormSet(data, prefix="exclusions", initial=exclusions)
+
+    @property
+    def scored(self) -> bool:
+        """Whether the factors count: only for scored evaluation; elsewhere they are not kept
+        (nor checked)."""
+        if self.form.is_bound:
+            return self.form.data.get("selection_method") == SelectionMethod.SCORED
+        return self.form["selection_method"].value() == SelectionMethod.SCORED
+
+    def is_valid(self) -> bool:
+        # Every part is asked, whatever the others answer, so that all mistakes show at once.
+        results = [self.form.is_valid(), self.exclusions.is_valid()]
+        if self.scored:
+            results.append(self.criteria.is_valid())
+        return all(results)
+
+    def can_be_checked(self) -> bool:
+        """Whether the services can judge the terms though some part is wrong: they need the
+        project and the service item."""
+        data = getattr(self.form, "cleaned_data", {})
+        return data.get("project") is not None and data.get("service_item") is not None
 
     def terms(self) -> RequestTerms:
-        data = self.cleaned_data
-        scored = data["selection_method"] == SelectionMethod.SCORED
+        """The terms from what was valid; a part that was not is left empty, and the
+        service's verdict on it is not shown (see add_service_error)."""
+        data = self.form.cleaned_data
+        criteria_valid = self.scored and self.criteria.is_valid()
         return RequestTerms(
             service_item=data["service_item"],
-            budget=data["budget"],
-            selection_method=data["selection_method"],
-            quote_deadline=data["quote_deadline"],
-            quote_opens_at=data["quote_opens_at"],
-            wanted_time_limit_days=data["wanted_time_limit_days"],
-            requirements_note=data["requirements_note"].strip(),
-            # Criteria mean something only for scored evaluation; elsewhere they are not kept.
-            scoring_criteria=data["scoring_criteria"] if scored else (),
-            exclusions=data["exclusions"],
+            budget=data.get("budget"),
+            selection_method=data.get("selection_method", ""),
+            quote_deadline=data.get("quote_deadline"),
+            quote_opens_at=data.get("quote_opens_at"),
+            wanted_time_limit_days=data.get("wanted_time_limit_days"),
+            requirements_note=(data.get("requirements_note") or "").strip(),
+            scoring_criteria=self.criteria.criteria() if criteria_valid else (),
+            exclusions=self.exclusions.exclusions(),
         )
+
+    def add_service_error(self, error: ApplicationError, *, only_where_clean: bool = False):
+        """Put a service's refusal where it belongs: a field's at the field, the factors' and
+        exclusions' above their rows, anything else on top. With `only_where_clean`, a part
+        that already shows the form's own error keeps that one alone."""
+        parts = {"scoring_criteria": self.criteria, "exclusions": self.exclusions}
+        placed = False
+        for name, found in error.extra.items():
+            found = found if isinstance(found, list) else [found]
+            if name in self.form.fields:
+                if not (only_where_clean and self.form.has_error(name)):
+                    for message in found:
+                        self.form.add_error(name, message)
+                placed = True
+            elif name in parts:
+                part = parts[name]
+                if not (only_where_clean and not part.is_valid()):
+                    part.non_form_errors().extend(found)
+                placed = True
+        if not placed:
+            self.form.add_error(None, error.message)
 
 
 # Actions on one request -----------------------------------------------------------------------

@@ -16,6 +16,7 @@ urlpatterns: list = [
         name="project_classify",
     ),
     path("<str:number>/", owner_views.request_detail, name="request_detail"),
+    path("<str:number>/edit/", owner_views.request_edit, name="request_edit"),
     path("<str:number>/publish/", owner_views.request_publish, name="request_publish"),
     path("<str:number>/cancel/", owner_views.request_cancel, name="request_cancel"),
     path("<str:number>/republish/", owner_views.request_republish, name="request_republish"),

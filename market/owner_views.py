@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,9 +32,10 @@ from market.owner_forms import (
     ObjectionForm,
     ProjectClassificationForm,
     ProjectForm,
-    PurchaseRequestForm,
+    PurchaseRequestEntry,
     RepublishForm,
     ScoresForm,
+    agency_pick_options,
     criterion_label,
     default_republish_deadline,
 )
@@ -50,10 +52,12 @@ from market.selectors import (
 )
 from market.services.projects import project_classification_request, project_create
 from market.services.requests import (
+    RequestTerms,
     purchase_request_cancel,
     purchase_request_create,
     purchase_request_publish,
     purchase_request_republish,
+    purchase_request_update,
 )
 from market.services.selection import objection_file, selection_choose, selection_scored_decide
 
@@ -157,6 +161,58 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _service_verdict(call: Callable[[], object]) -> ApplicationError | None:
+    """What the service says of terms it is not to keep: it is run and everything it wrote
+    is rolled back. This is how a form with mistakes of its own also shows the service's
+    objections to the rest, all in one answer, from the one place the rules live."""
+    try:
+        with transaction.atomic():
+            call()
+            transaction.set_rollback(True)
+    except ApplicationError as error:
+        return error
+    return None
+
+
+def _request_entry_page(
+    request: HttpRequest,
+    entry: PurchaseRequestEntry,
+    save: Callable[[RequestTerms], PurchaseRequest],
+    *,
+    success: Callable[[PurchaseRequest], str],
+    context: dict,
+) -> HttpResponse:
+    """The draft's form, new or changed: a valid submission is saved by `save` (a service);
+    an invalid one shows the form's mistakes and, where the service can judge the rest,
+    the service's, all at once and with everything typed kept."""
+    if request.method == "POST":
+        if entry.is_valid():
+            try:
+                saved = save(entry.terms())
+            except ApplicationError as error:
+                entry.add_service_error(error)
+            else:
+                messages.success(request, success(saved))
+                return _to_detail(saved)
+        elif entry.can_be_checked():
+            error = _service_verdict(lambda: save(entry.terms()))
+            if error is not None:
+                entry.add_service_error(error, only_where_clean=True)
+    return render(
+        request,
+        "market/owner/request_form.html",
+        {
+            "entry": entry,
+            "form": entry.form,
+            "criteria": entry.criteria,
+            "exclusions": entry.exclusions,
+            "scored": entry.scored,
+            "agency_options": agency_pick_options(),
+            **context,
+        },
+    )
+
+
 @owner_required
 def request_new(request: HttpRequest) -> HttpResponse:
     owner = _owner(request)
@@ -165,22 +221,39 @@ def request_new(request: HttpRequest) -> HttpResponse:
     except ValueError:
         project_id = 0
     project = owner.projects.filter(pk=project_id).first() if project_id else None
-    form = PurchaseRequestForm(request.POST or None, owner=owner, project=project)
-    done = handle_form(
+    entry = PurchaseRequestEntry(request.POST or None, owner=owner, project=project)
+    return _request_entry_page(
         request,
-        form,
-        lambda data: purchase_request_create(
-            actor=request.user, project=data["project"], terms=form.terms()
+        entry,
+        lambda terms: purchase_request_create(
+            actor=request.user, project=entry.form.cleaned_data["project"], terms=terms
         ),
         success=lambda created: (
             _("Draft %(number)s saved. Check it, then publish it.") % {"number": created.number}
         ),
-        redirect_to=_to_detail,
+        context={"has_projects": owner.projects.exists()},
     )
-    return done or render(
+
+
+@owner_required
+def request_edit(request: HttpRequest, number: str) -> HttpResponse:
+    purchase_request = _own_request(request, number)
+    if purchase_request.status != Status.DRAFT:
+        messages.error(
+            request, _("A published request cannot be changed; cancel it and publish a new one.")
+        )
+        return _to_detail(purchase_request)
+    entry = PurchaseRequestEntry(
+        request.POST or None, owner=_owner(request), purchase_request=purchase_request
+    )
+    return _request_entry_page(
         request,
-        "market/owner/request_form.html",
-        {"form": form, "has_projects": owner.projects.exists()},
+        entry,
+        lambda terms: purchase_request_update(
+            actor=request.user, purchase_request=purchase_request, terms=terms
+        ),
+        success=lambda changed: _("Draft %(number)s saved.") % {"number": changed.number},
+        context={"has_projects": True, "purchase_request": purchase_request},
     )
 
 

@@ -4,6 +4,7 @@ registration, no quota, no minimum size."""
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -29,12 +30,14 @@ from core.exceptions import ApplicationError
 class CertificateInput:
     """One qualification certificate as submitted at registration."""
 
-    qualification_type: QualificationType
+    # None only in what `agency_registration_errors` is given from a form that failed: the
+    # form has already reported that field.
+    qualification_type: QualificationType | None
     number: str
     issuer: str
-    valid_from: datetime.date
-    valid_to: datetime.date
-    scan: UploadedFile
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    scan: UploadedFile | None
     grade: str = ""
 
 
@@ -58,30 +61,44 @@ def normalise_credit_code(value: str) -> str:
     return (value or "").strip().upper()
 
 
-def _identity_errors(*, name: str, credit_code: str) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+# The identity and account errors are ValidationErrors, not bare messages, so that a form
+# shows them with their codes (a test or a caller can tell which rule refused).
+def _identity_errors(*, name: str, credit_code: str) -> dict[str, list[ValidationError]]:
+    errors: dict[str, list[ValidationError]] = {}
     try:
         validate_credit_code(credit_code)
     except ValidationError as exc:
-        errors["credit_code"] = list(exc.messages)
+        errors["credit_code"] = list(exc.error_list)
     else:
         if Organisation.objects.filter(credit_code=credit_code).exists():
             errors["credit_code"] = [
-                _("An organisation with this unified social credit code is already registered.")
+                ValidationError(
+                    _(
+                        "An organisation with this unified social credit code is already "
+                        "registered."
+                    ),
+                    code="credit_code_taken",
+                )
             ]
     if name and Organisation.objects.filter(kind=Organisation.Kind.AGENCY, name=name).exists():
-        errors["name"] = [_("An agency with this name is already registered.")]
+        errors["name"] = [
+            ValidationError(_("An agency with this name is already registered."), code="name_taken")
+        ]
     return errors
 
 
-def _account_errors(*, username: str, password: str, email: str) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+def _account_errors(
+    *, username: str, password: str, email: str
+) -> dict[str, list[ValidationError]]:
+    errors: dict[str, list[ValidationError]] = {}
     if username and User.objects.filter(username=username).exists():
-        errors["username"] = [_("This username is already taken.")]
+        errors["username"] = [
+            ValidationError(_("This username is already taken."), code="username_taken")
+        ]
     try:
         validate_password(password, User(username=username, email=email))
     except ValidationError as exc:
-        errors["password"] = list(exc.messages)
+        errors["password"] = list(exc.error_list)
     return errors
 
 
@@ -101,12 +118,58 @@ def _certificate_errors(certificates: list[CertificateInput]) -> list[dict[str, 
             scan_required=True,
             today=today,
         )
-        key = (certificate.qualification_type.pk, certificate.number.strip())
-        if key in seen and "number" not in errors:
-            errors["number"] = [_("This certificate is listed twice.")]
-        seen.add(key)
+        if certificate.qualification_type is not None:
+            key = (certificate.qualification_type.pk, certificate.number.strip())
+            if key in seen and "number" not in errors:
+                errors["number"] = [_("This certificate is listed twice.")]
+            seen.add(key)
         rows.append(errors)
     return rows
+
+
+def agency_registration_errors(
+    *,
+    name: str,
+    credit_code: str,
+    legal_representative: str,
+    contact_name: str,
+    contact_phone: str,
+    address: str,
+    business_licence: UploadedFile | None,
+    certificates: list[CertificateInput],
+    username: str,
+    password: str,
+    email: str = "",
+) -> dict:
+    """Everything `agency_register` would refuse, by field (`"certificates"`: one dict per
+    certificate); empty when it would register. Reads only, so a page can also ask it about a
+    submission its form has already refused, and show every error at once."""
+    name = name.strip()
+    credit_code = normalise_credit_code(credit_code)
+    username = username.strip()
+    values = {
+        "name": name,
+        "legal_representative": legal_representative.strip(),
+        "contact_name": contact_name.strip(),
+        "contact_phone": contact_phone.strip(),
+        "address": address.strip(),
+        "username": username,
+    }
+    errors: dict = {
+        field: [str(REQUIRED_TEXT[field])] for field, value in values.items() if not value
+    }
+    for field, messages in (
+        _identity_errors(name=name, credit_code=credit_code)
+        | _account_errors(username=username, password=password, email=email)
+    ).items():
+        errors.setdefault(field, messages)
+    licence_errors = upload_errors(business_licence, required=True)
+    if licence_errors:
+        errors["business_licence"] = licence_errors
+    certificate_errors = _certificate_errors(certificates)
+    if any(certificate_errors):
+        errors["certificates"] = certificate_errors
+    return errors
 
 
 @transaction.atomic
@@ -134,44 +197,32 @@ def agency_register(
     certificate is incomplete, expired, out of date order, of an unknown grade or already
     registered, an upload is not an accepted file, or the username or password is refused.
     `extra` holds the field errors; `extra["certificates"]` one dict per certificate."""
-    name = name.strip()
-    credit_code = normalise_credit_code(credit_code)
-    username = username.strip()
-    values = {
-        "name": name,
-        "legal_representative": legal_representative.strip(),
-        "contact_name": contact_name.strip(),
-        "contact_phone": contact_phone.strip(),
-        "address": address.strip(),
-        "username": username,
-    }
-    errors: dict = {
-        field: [str(REQUIRED_TEXT[field])] for field, value in values.items() if not value
-    }
-    for field, messages in (
-        _identity_errors(name=name, credit_code=credit_code)
-        | _account_errors(username=username, password=password, email=email)
-    ).items():
-        errors.setdefault(field, messages)
-    licence_errors = upload_errors(business_licence, required=True)
-    if licence_errors:
-        errors["business_licence"] = licence_errors
-    certificate_errors = _certificate_errors(certificates)
-    if any(certificate_errors):
-        errors["certificates"] = certificate_errors
+    errors = agency_registration_errors(
+        name=name,
+        credit_code=credit_code,
+        legal_representative=legal_representative,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        address=address,
+        business_licence=business_licence,
+        certificates=certificates,
+        username=username,
+        password=password,
+        email=email,
+    )
     if errors:
         raise ApplicationError(_("Please correct the errors below."), code="invalid", extra=errors)
 
     try:
         with transaction.atomic():
             organisation = organisation_create(
-                name=name,
+                name=name.strip(),
                 kind=Organisation.Kind.AGENCY,
-                credit_code=credit_code,
+                credit_code=normalise_credit_code(credit_code),
                 region=region.strip(),
-                address=values["address"],
-                contact_name=values["contact_name"],
-                contact_phone=values["contact_phone"],
+                address=address.strip(),
+                contact_name=contact_name.strip(),
+                contact_phone=contact_phone.strip(),
             )
     except IntegrityError as exc:
         # Someone registered the same code or name between our checks and this insert.
@@ -181,23 +232,24 @@ def agency_register(
         ) from exc
     agency = Agency.objects.create(
         organisation=organisation,
-        legal_representative=values["legal_representative"],
+        legal_representative=legal_representative.strip(),
         business_licence=business_licence,
         status=Agency.Status.PENDING,
     )
     for certificate in certificates:
+        # Complete by now: agency_registration_errors refuses a certificate missing any of these.
         qualification_create(
             agency=agency,
-            qualification_type=certificate.qualification_type,
+            qualification_type=cast(QualificationType, certificate.qualification_type),
             grade=certificate.grade.strip(),
             number=certificate.number.strip(),
             issuer=certificate.issuer.strip(),
-            valid_from=certificate.valid_from,
-            valid_to=certificate.valid_to,
-            scan=certificate.scan,
+            valid_from=cast(datetime.date, certificate.valid_from),
+            valid_to=cast(datetime.date, certificate.valid_to),
+            scan=cast(UploadedFile, certificate.scan),
         )
     user = user_create(
-        username=username,
+        username=username.strip(),
         password=password,
         organisation=organisation,
         email=email.strip(),

@@ -42,10 +42,19 @@ def _clock():
         yield traveller
 
 
-class Market(ScenarioMarket):
-    """The shared test marketplace, plus what the owner types into the purchase_request form."""
+def formset_data(prefix: str, rows) -> dict:
+    """What a browser sends for a formset: each row's boxes and the count of rows."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
+    return data
 
-    def form_data(self, **changes) -> dict:
+
+class Market(ScenarioMarket):
+    """The shared test marketplace, plus what the owner types into the purchase_request form:
+    `criteria` as (factor, weight) rows, `exclusions` as (agency as typed, reason) rows."""
+
+    def form_data(self, *, criteria=(), exclusions=(), **changes) -> dict:
         return {
             "project": self.project.pk,
             "service_item": self.item.pk,
@@ -55,10 +64,21 @@ class Market(ScenarioMarket):
             "quote_deadline": DEADLINE_INPUT,
             "wanted_time_limit_days": "",
             "requirements_note": "",
-            "scoring_criteria": "",
-            "exclusions": "",
+            **formset_data("criteria", [{"name": n, "weight": w} for n, w in criteria]),
+            **formset_data("exclusions", [{"agency": a, "reason": r} for a, r in exclusions]),
             **changes,
         }
+
+
+def form_errors(response) -> set[str]:
+    """The fields of the purchase request page that show an error; the factors' and the
+    exclusions' rows count as "scoring_criteria" and "exclusions"."""
+    entry = response.context["entry"]
+    errors = set(entry.form.errors)
+    for name, part in (("scoring_criteria", entry.criteria), ("exclusions", entry.exclusions)):
+        if part.is_bound and (part.non_form_errors() or any(part.errors)):
+            errors.add(name)
+    return errors
 
 
 @pytest.fixture
@@ -252,24 +272,29 @@ def test_terms_the_services_refuse_show_at_their_fields_and_save_nothing(owner_c
         ({"quote_deadline": "next week"}, "quote_deadline"),
         ({"selection_method": SelectionMethod.DIRECT}, "selection_method"),  # state-funded
         (
-            {"selection_method": SelectionMethod.SCORED, "scoring_criteria": "质量 很重要"},
+            {"selection_method": SelectionMethod.SCORED, "criteria": [("质量 很重要", "")]},
             "scoring_criteria",
         ),
         (
-            {"selection_method": SelectionMethod.SCORED, "scoring_criteria": "质量:100"},
+            {"selection_method": SelectionMethod.SCORED, "criteria": [("质量", "100")]},
             "scoring_criteria",  # no price criterion: the service says so
         ),
-        ({"exclusions": "91511403MA0000000X | 关联单位"}, "exclusions"),  # no such agency
-        ({"exclusions": "{code}"}, "exclusions"),  # no reason given
-        ({"exclusions": "{code} | 关联\n{code} | 关联"}, "exclusions"),  # listed twice
+        ({"exclusions": [("91511403MA0000000X", "关联单位")]}, "exclusions"),  # no such agency
+        ({"exclusions": [("{code}", "")]}, "exclusions"),  # no reason given
+        ({"exclusions": [("{code}", "关联"), ("{code}", "关联")]}, "exclusions"),  # listed twice
     ],
 )
 def test_bad_input_shows_field_errors_and_saves_nothing(owner_client, market, changes, field):
     code = market.agencies[0].organisation.credit_code
-    data = {key: value.replace("{code}", code) for key, value in changes.items()}
+    data = {
+        key: [(a.replace("{code}", code), b) for a, b in value]
+        if isinstance(value, list)
+        else value
+        for key, value in changes.items()
+    }
     response = owner_client.post(_url("request_new"), market.form_data(**data))
     assert response.status_code == 200
-    assert field in response.context["form"].errors
+    assert field in form_errors(response)
     assert not PurchaseRequest.objects.exists()
 
 
@@ -309,7 +334,7 @@ def test_exclusions_are_saved_with_their_reasons(owner_client, market):
     excluded = market.agencies[0]
     owner_client.post(
         _url("request_new"),
-        market.form_data(exclusions=f"{excluded.organisation.credit_code.lower()} ｜ 关联单位"),
+        market.form_data(exclusions=[(excluded.organisation.credit_code.lower(), "关联单位")]),
     )
     purchase_request = PurchaseRequest.objects.get()
     assert list(purchase_request.exclusions.values_list("agency_id", "reason")) == [
@@ -383,7 +408,7 @@ def test_scored_evaluation_through_the_marks_form(owner_client, market, _clock):
         _url("request_new"),
         market.form_data(
             selection_method=SelectionMethod.SCORED,
-            scoring_criteria="价格:40\n技术方案：40\n服务承诺 = 20%",
+            criteria=[("价格", "40"), ("技术方案", "40"), ("服务承诺", "20")],
         ),
     )
     purchase_request = PurchaseRequest.objects.get()

@@ -25,6 +25,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from benchmark_sections import PATH, sections_kept  # noqa: E402 -- beside this script
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -37,7 +38,6 @@ from market.models import PurchaseRequest  # noqa: E402
 AGENCIES = int(os.environ.get("BENCH_AGENCIES", 20_000))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 100_000))
 RUNS = 15
-KEPT_MARKERS = ("<!-- credit -->", "<!-- contracts -->")
 PAGES = [
     ("home page", "/"),
     ("catalogue", "/catalogue/"),
@@ -101,13 +101,9 @@ def main() -> None:
         ),
         "",
     ]
-    path = ROOT / "docs" / "benchmarks.md"
-    # The credit and contracts sections are written by scripts/benchmark_credit.py and
-    # scripts/benchmark_contracts.py: kept as they are, from the first of them to the end.
-    previous = path.read_text(encoding="utf-8") if path.exists() else ""
-    starts = [previous.index(marker) for marker in KEPT_MARKERS if marker in previous]
-    kept = previous[min(starts) :] if starts else ""
-    path.write_text("\n".join(lines) + (f"\n{kept}" if kept else ""), encoding="utf-8")
+    # The other scripts' sections are kept as they are (scripts/benchmark_sections.py).
+    kept = sections_kept()
+    PATH.write_text("\n".join(lines) + (f"\n{kept}" if kept else ""), encoding="utf-8")
     print("\n".join(lines))
 
 

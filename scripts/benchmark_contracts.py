@@ -35,6 +35,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
 
 django.setup()
 
+from benchmark_sections import section_write  # noqa: E402 -- beside this script
 from django.core.management import call_command  # noqa: E402
 from django.test import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -150,11 +151,7 @@ def write(timings: dict[str, list[float]], *, pages: int, size: int) -> None:
             "",
         ]
     )
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    kept = text.split(MARKER)[0].rstrip("\n")
-    path.write_text(f"{kept}\n\n{section}", encoding="utf-8")
-    print(section)
+    section_write(MARKER, section)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ django.setup()
 
 import datetime  # noqa: E402
 
+from benchmark_sections import section_write  # noqa: E402 -- beside this script
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -49,7 +50,6 @@ from tests.market.factories import ProjectFactory  # noqa: E402
 AGENCIES = int(os.environ.get("BENCH_AGENCIES", 10_000))
 RATINGS = int(os.environ.get("BENCH_RATINGS", 100_000))
 MARKER = "<!-- credit -->"
-NEXT_MARKERS = ("<!-- contracts -->",)
 BATCH = 5000
 
 
@@ -228,23 +228,7 @@ def write(*, first, second, make_seconds: float) -> None:
             "",
         ]
     )
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    # This section goes before the contracts' one (which runs to the end of the file, as
-    # scripts/benchmark_contracts.py writes it), replacing an earlier run's.
-    before, after = text, ""
-    if MARKER in text:
-        before, rest = text.split(MARKER, 1)
-        following = [rest.index(m) for m in NEXT_MARKERS if m in rest]
-        after = rest[min(following) :] if following else ""
-    else:
-        following = [text.index(m) for m in NEXT_MARKERS if m in text]
-        if following:
-            before, after = text[: min(following)], text[min(following) :]
-    path.write_text(
-        f"{before.rstrip()}\n\n{section}\n{after}".rstrip("\n") + "\n", encoding="utf-8"
-    )
-    print(section)
+    section_write(MARKER, section)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def get_full_name(self) -> str:
+        # Wagtail's back office names people by their full name: the name they go by here.
+        return self.display_name or super().get_full_name()
+
     @property
     def role(self) -> Role | None:
         """The marketplace role from the organisation. A superuser has none, even when put

@@ -17,7 +17,7 @@ class NavItem:
 
 def _public_items() -> list[NavItem]:
     return [
-        NavItem(_("Home"), "/"),
+        NavItem(_("Home"), reverse("wagtail_serve", args=[""])),
         NavItem(_("Service catalogue"), reverse("catalogue:list")),
         NavItem(_("Agency roster"), reverse("agencies:list")),
         NavItem(_("Notices"), reverse("market:notices")),

@@ -37,6 +37,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.delete_calendarday",
         "core.view_calendaryear",
         "core.add_calendaryear",
+        "core.view_searchsynonym",
+        "core.add_searchsynonym",
+        "core.change_searchsynonym",
+        "core.delete_searchsynonym",
     ),
     # The back office, for its items' model contracts only (R5, contracts/admin/): every other
     # page there asks for the regulator's role or for a model permission this group does not

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -8,6 +9,10 @@ from wagtail.documents import urls as wagtaildocs_urls
 from core import views as core_views
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says; send them to the one icon.
+    path(
+        "favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)
+    ),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -28,6 +33,8 @@ urlpatterns += i18n_patterns(
     path("pki/", include("contracts.pki_urls")),
     path("my/contracts/", include("contracts.party_urls")),
     path("credit/", include("credit.urls")),
+    path("search/", include("cms.search_urls")),
+    path("preferences/", include("core.preference_urls")),
     path("", include("contracts.public_urls")),
     path("", include("market.urls")),
     path("agencies/", include("credit.agency_urls")),

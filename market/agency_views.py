@@ -213,13 +213,27 @@ def quote(request: HttpRequest, number: str) -> HttpResponse:
             "own_amount": quote_own_amount(own),
             "receipts": own.receipts.all() if own is not None else [],
             "receipt_check": _receipt_check(notice, own),
-            "is_winner": notice.status == Status.AWARDED and notice.winner_id == agency.pk,
+            "quote_state": _quote_state(notice, own, is_open),
+            "is_winner": notice.winner_id == agency.pk,
             "publicity_open": notice.publicity_open,
             "objections": Objection.objects.filter(
                 purchase_request=notice, filed_by__organisation_id=agency.pk
             ).order_by("filed_at"),
         },
     )
+
+
+def _quote_state(notice: PurchaseRequest, own: Quote | None, is_open: bool) -> str:
+    """Where the agency's quote stands, for its page: sealed while quoting, still sealed once
+    the deadline has passed until the opening, then opened (and published). A withdrawn quote
+    is never opened."""
+    if own is None or own.status != Quote.Status.SUBMITTED:
+        return "withdrawn"
+    if notice.opened_at is not None:
+        return "opened"
+    if notice.status == Status.CANCELLED:
+        return "never_opened"
+    return "sealed" if is_open else "awaiting_opening"
 
 
 def _receipt_check(notice: PurchaseRequest, own: Quote | None) -> dict | None:

@@ -7,6 +7,7 @@ app_name = "market"
 urlpatterns = [
     path("notices/", views.notice_list, name="notices"),
     path("notices/<str:number>/", views.notice_detail, name="notice_detail"),
+    path("verify/draw/zjcs-verify.zip", views.draw_verifier, name="draw_verifier"),
     path("verify/draw/<str:number>/", views.verify_draw, name="verify_draw"),
     path("verify/draw/<str:number>.json", views.verify_draw_json, name="verify_draw_json"),
     path(

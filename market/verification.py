@@ -53,6 +53,108 @@ PROBLEMS = {
 }
 
 
+# What the check looks at, for a reader: each line says what was checked and which problems
+# (draw_proof's codes) make its answer "no". A line that does not apply yet (nothing opened,
+# no draw) is shown as such rather than as a pass. The explanations say what a "yes" proves.
+CHECKS = (
+    (
+        "log",
+        _("The request's steps are in the public log"),
+        _(
+            "Publication, every receipt, the opening and the draw are entries of the public "
+            "transparency log, whose checkpoints the platform signs; each entry's proof of "
+            "inclusion checks out, so none was added, changed or removed afterwards."
+        ),
+        {"format", "no_log", "checkpoint_signature", "not_in_log"},
+    ),
+    (
+        "publication",
+        _("The draw was committed to before any quote"),
+        _(
+            "The commitment to the secret seed was logged at publication, before the first "
+            "receipt, so the seed could not be chosen once the quotes were known."
+        ),
+        {"no_publication", "commitment_changed", "order"},
+    ),
+    (
+        "receipts",
+        _("Every receipt was logged before the deadline"),
+        _("No quote was added or replaced after quoting closed."),
+        {"late_receipt"},
+    ),
+    (
+        "opening",
+        _("The opened quotes are the sealed ones"),
+        _(
+            "Each opened quote gives back the receipt its agency was given when it quoted, and "
+            "exactly the quotes in force at the deadline were opened."
+        ),
+        {"receipt_mismatch", "opened_quote_changed", "receipts_changed"},
+    ),
+    (
+        "inputs",
+        _("The draw used the public inputs"),
+        _(
+            "The revealed secret matches the commitment, and the draw took the valid quotes "
+            "with their opened amounts, nothing else."
+        ),
+        {"secret_changed", "candidates_changed", "prices_changed"},
+    ),
+    (
+        "beacon",
+        _("The public random number is genuine and came after the quotes"),
+        _(
+            "The beacon round announced at publication was used; its signature verifies, and "
+            "it was published only after the quotes were fixed, so nobody could know it in "
+            "advance."
+        ),
+        {"beacon_round_changed", "beacon_chain_changed", "beacon_signature", "fixed_after_beacon"},
+    ),
+    (
+        "draw",
+        _("Recomputing the draw gives the same result"),
+        _("From these inputs the draw is computed again here and matches the logged record."),
+        {"record_malformed", "record_changed", "draw_mismatch"},
+    ),
+    (
+        "winner",
+        _("The winner shown follows from the result"),
+        _(
+            "The agency the notice shows as selected is the one the result gives, after the "
+            "declines on the log."
+        ),
+        {"winner_changed", "declines_changed"},
+    ),
+)
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    label: str
+    explanation: str
+    #: "yes", "no", "not_yet" (the step has not happened yet) or "not_applicable" (it never
+    #: will: the request was cancelled or failed, or the owner chooses without a draw).
+    state: str
+
+
+@dataclass(frozen=True)
+class AgencyLine:
+    """One opened quote as the page lists it: who, its code, the amount, and how it fared."""
+
+    name: str
+    code: str
+    amount: str
+    discount_rate: str | None
+    receipt: str
+    valid: bool
+    invalid_reason: str
+    #: Place in the ranking (1 = first), or None where the method ranks nobody.
+    place: int | None
+    shortlisted: bool
+    declined: bool
+    selected: bool
+
+
 @dataclass(frozen=True)
 class DrawCheck:
     purchase_request: PurchaseRequest
@@ -73,6 +175,72 @@ class DrawCheck:
         """The problems in words, each once."""
         seen = dict.fromkeys(str(PROBLEMS.get(code, code)) for code, _text in self.report.problems)
         return list(seen)
+
+    @property
+    def lines(self) -> list[CheckLine]:
+        """Each check as a line that says yes or no, or why it was not made."""
+        failed = {code for code, _text in self.report.problems}
+        document = self.document
+        applies = {
+            "log": True,
+            "publication": True,
+            "receipts": True,
+            "opening": bool(document["quotes"]),
+            "inputs": bool(document["record"]),
+            "beacon": bool(document["record"] and document["beacon_round"]),
+            "draw": bool(document["record"]),
+            "winner": bool(document["shown_winner"]),
+        }
+        ended = document["status"] in (
+            PurchaseRequest.Status.CANCELLED,
+            PurchaseRequest.Status.FAILED,
+        )
+        # Opened, no draw and none awaited: the owner chooses among the valid quotes.
+        owner_chooses = bool(
+            document["quotes"] and not document["record"] and not document["beacon_waiting"]
+        )
+
+        def state(key: str, codes: set[str]) -> str:
+            if codes & failed:
+                return "no"
+            if applies[key]:
+                return "yes"
+            if ended or (owner_chooses and key in ("inputs", "beacon", "draw")):
+                return "not_applicable"
+            return "not_yet"
+
+        return [
+            CheckLine(label=str(label), explanation=str(explanation), state=state(key, codes))
+            for key, label, explanation, codes in CHECKS
+        ]
+
+    @property
+    def agencies(self) -> list[AgencyLine]:
+        """The opened quotes with their agencies' names and codes, in the result's order
+        where the method ranks them, else by name."""
+        record = self.document["record"] or {}
+        result = record.get("result", {})
+        ranking = result.get("ranking", [])
+        shortlist = set(result.get("shortlist", []))
+        declined = set(self.document["declined"])
+        winner = self.document["shown_winner"]
+        lines = [
+            AgencyLine(
+                name=quote["name"],
+                code=quote["agency"],
+                amount=quote["amount"],
+                discount_rate=quote["discount_rate"],
+                receipt=quote["receipt"],
+                valid=quote["valid"],
+                invalid_reason=quote["invalid_reason"],
+                place=ranking.index(quote["agency"]) + 1 if quote["agency"] in ranking else None,
+                shortlisted=quote["agency"] in shortlist,
+                declined=quote["agency"] in declined,
+                selected=quote["agency"] == winner,
+            )
+            for quote in self.document["quotes"]
+        ]
+        return sorted(lines, key=lambda line: (line.place is None, line.place or 0, line.name))
 
 
 def draw_document(purchase_request: PurchaseRequest) -> dict[str, Any]:

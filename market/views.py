@@ -1,6 +1,10 @@
 """The public pages of the marketplace: notices, the draw verification and regional
 assessments. They read only; what the clock implies is shown, not made."""
 
+import io
+import zipfile
+
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from wagtail import hooks
@@ -87,7 +91,8 @@ def verify_draw(request: HttpRequest, number: str) -> HttpResponse:
     result = record.get("result", {})
 
     def named(keys):
-        return [names.get(key, key) for key in keys]
+        # An agency by its name and its unified social credit code (the draw's key for it).
+        return [{"name": names.get(key, key), "code": key} for key in keys]
 
     return render(
         request,
@@ -97,12 +102,10 @@ def verify_draw(request: HttpRequest, number: str) -> HttpResponse:
             "check": check,
             "record": record,
             "beacon": record.get("beacon"),
-            "candidates": named(record.get("candidates", [])),
-            "ranking": named(result.get("ranking", [])),
-            "shortlist": named(result.get("shortlist", [])),
-            "tied": named(result.get("tied", [])),
             "result": result,
-            "declined": named(check.document["declined"]),
+            "tied": named(result.get("tied", [])),
+            "longlist": named(result.get("longlist", [])),
+            "shortlist": named(result.get("shortlist", [])),
         },
     )
 
@@ -112,6 +115,29 @@ def verify_draw_json(request: HttpRequest, number: str) -> JsonResponse:
     check on another copy of the data."""
     document = draw_document(_notice(number))
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+
+
+# The independent verifier and the standard-library modules it runs (tools/zjcs_verify.py says
+# which), laid out as in the repository, so that it runs from the unpacked folder as it is.
+VERIFIER_FILES = (
+    "tools/zjcs_verify.py",
+    "market/draw_proof.py",
+    "market/draws.py",
+    "core/merkle.py",
+)
+
+
+def draw_verifier(request: HttpRequest) -> HttpResponse:
+    """The verifier the draw pages mention, as a zip: the same code this site checks with."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in VERIFIER_FILES:
+            archive.write(settings.BASE_DIR / name, f"zjcs-verify/{name}")
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="zjcs-verify.zip"'},
+    )
 
 
 def regional_assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:

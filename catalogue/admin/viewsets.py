@@ -2,7 +2,9 @@
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from catalogue.admin.forms import QualificationTypeAdminForm, ServiceItemAdminForm
@@ -116,7 +118,19 @@ class QualificationTypeViewSet(ModelViewSet):
     icon = "tick-inverse"
     menu_label = _("Qualification types")
     form_fields = ["code", "name", "grades", "legal_basis"]
-    list_display = ["name", "code", "grades", "legal_basis"]
+    list_display = [
+        "name",
+        "code",
+        # The grades as a reader writes them (甲级、乙级), not as the list they are stored in.
+        Column(
+            "grades",
+            label=_("grades, highest first"),
+            accessor=lambda qualification_type: pgettext("enumeration", ", ").join(
+                qualification_type.grades
+            ),
+        ),
+        "legal_basis",
+    ]
     search_fields = ["code", "name"]
     copy_view_enabled = False
 

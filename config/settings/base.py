@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "core.context_processors.preferences",
             ],
         },
     },
@@ -338,6 +339,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # request also checks the clock itself, so nothing waits on the scheduler being on time.
 CELERY_BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "core.tasks.scheduler_heartbeat", "schedule": 60.0},
+    "kept-uploads-sweep": {"task": "core.tasks.kept_uploads_sweep", "schedule": 3600.0},
     "catalogue-apply-due-versions": {
         "task": "catalogue.tasks.catalogue_versions_apply_due",
         "schedule": crontab(hour=0, minute=5),
@@ -515,6 +517,7 @@ CREDIT_GRADE_THRESHOLDS = (("A", 90), ("B", 75), ("C", 60), ("D", 0))
 # Search: Wagtail's search framework, one path whatever the backend --------------------------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
 SEARCH_INDEX = env("SEARCH_INDEX", default="zjcs")
+WAGTAILSEARCH_BACKENDS: dict[str, dict]
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
@@ -522,7 +525,10 @@ if ELASTICSEARCH_URL:
             "URLS": [ELASTICSEARCH_URL],
             "INDEX_PREFIX": f"{SEARCH_INDEX}_",
             "TIMEOUT": 10,
-        }
+        },
+        # The database's own index, kept beside Elasticsearch by the same index updates, so
+        # that search still answers from it while Elasticsearch is down (core/search/).
+        "database": {"BACKEND": "wagtail.search.backends.database"},
     }
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -5,9 +5,11 @@ and each fails when any stored input, the shown winner or the whole record is re
 
 import datetime
 import hashlib
+import io
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -55,11 +57,13 @@ def _codes(purchase_request) -> set[str]:
     return {code for code, _text in check.report.problems}
 
 
-def _tool(tmp_path, document) -> subprocess.CompletedProcess:
+def _tool(
+    tmp_path, document, script=ROOT / "tools" / "zjcs_verify.py"
+) -> subprocess.CompletedProcess:
     saved = tmp_path / "draw.json"
     saved.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     return subprocess.run(  # noqa: S603 — our own interpreter and script
-        [sys.executable, str(ROOT / "tools" / "zjcs_verify.py"), str(saved)],
+        [sys.executable, str(script), str(saved)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -100,6 +104,23 @@ def test_the_tool_fails_on_a_changed_copy_of_the_data(drawn, client, tmp_path):
     result = _tool(tmp_path, document)
     assert result.returncode == 1
     assert "does not match its receipt" in result.stdout
+
+
+def test_the_verifier_downloaded_from_the_page_runs_on_its_own(drawn, client, tmp_path):
+    page = client.get(f"/verify/draw/{drawn.number}/").content.decode()
+    assert 'href="/verify/draw/zjcs-verify.zip"' in page
+    response = client.get("/verify/draw/zjcs-verify.zip")
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        archive.extractall(tmp_path / "unpacked")
+    script = tmp_path / "unpacked" / "zjcs-verify" / "tools" / "zjcs_verify.py"
+    document = client.get(f"/verify/draw/{drawn.number}.json").json()
+
+    result = _tool(tmp_path, document, script)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "The draw matches (random_draw)." in result.stdout
+    document["quotes"][0]["amount"] = "1.00"
+    assert _tool(tmp_path, document, script).returncode == 1
 
 
 def _fails_everywhere(purchase_request, client, code):

@@ -209,6 +209,13 @@ def _data_pages() -> list[str]:
             reverse("agency:award_decline", args=[number]),
             reverse("agency:objection", args=[number]),
         ]
+    # A draft's form is linked from its page, which the crawl may not reach among the others.
+    pages += [
+        reverse("owner:request_edit", args=[number])
+        for number in PurchaseRequest.objects.filter(
+            status=PurchaseRequest.Status.DRAFT
+        ).values_list("number", flat=True)
+    ]
     agency = Agency.objects.get(organisation__members__username="agency")
     pages += [
         reverse("agencies:me_qualification_edit", args=[q.pk]) for q in agency.qualifications.all()

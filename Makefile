@@ -4,12 +4,14 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 PORT ?= 8000
+# Links in mails and the Wagtail site's address follow the port the demo runs on.
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
-PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 # uv never downloads a Python of its own: the machine's python3 (3.11) is the one.
@@ -49,17 +51,24 @@ demo: install ## Set up and run the demo on 127.0.0.1:$(PORT) (web, worker, beat
 	@echo
 	@echo "  The marketplace is starting at http://127.0.0.1:$(PORT)/  (back office: /admin/)"
 	@echo
-	SITE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
+	$(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
 
 .PHONY: test
 test: install ## Run the whole test suite on the embedded defaults (one worker per core)
-	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --ignore=tests/browser $(PYTEST_ARGS)
 
 # The same suite against real servers. Their URLs come from the environment (see
 # `make services-up`); tests that need a service fail, not skip, when it is missing.
 .PHONY: test-services
 test-services: install ## Run the suite against PostgreSQL, Redis and Elasticsearch
-	ZJCS_REQUIRE_SERVICES=1 $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+	ZJCS_REQUIRE_SERVICES=1 $(VENV)/bin/pytest --create-db --ignore=tests/browser $(PYTEST_ARGS)
+
+# Real journeys in Debian's Chromium (/usr/bin/chromium, installed by system-deps; Playwright
+# never downloads a browser) against a live server on 127.0.0.1 with the demo data. Screenshots
+# and HTML of failures are kept in var/browser-failures/.
+.PHONY: test-browser
+test-browser: install ## Run the browser suite (Playwright in Chromium) on the embedded defaults
+	TEST_DB_FILE=browser.sqlite3 $(VENV)/bin/pytest -p no:xdist --create-db tests/browser $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install ## ruff, mypy, the layer contract (import-linter) and a migrations check
@@ -77,6 +86,7 @@ format: install ## Format and auto-fix with ruff
 .PHONY: messages
 messages: install ## Collect translatable strings into locale/*/django.po
 	$(MANAGE) makemessages --locale zh_Hans --ignore ".venv/*" --ignore ".tools/*" --no-obsolete
+	$(MANAGE) makemessages -d djangojs --locale zh_Hans --ignore ".venv/*" --ignore ".tools/*" --ignore "staticfiles/*" --no-obsolete
 
 .PHONY: services-up
 services-up: ## Start PostgreSQL, Redis and Elasticsearch on 127.0.0.1 (as CI does)
@@ -89,6 +99,10 @@ services-down: ## Stop the servers services-up started
 .PHONY: benchmark
 benchmark: install ## Measure list pages on large data; writes docs/benchmarks.md
 	$(PY) scripts/benchmark.py
+
+.PHONY: benchmark-search
+benchmark-search: install ## Time searches at 10 000 and 100 000 agencies on each backend (Elasticsearch with ELASTICSEARCH_URL); writes docs/benchmarks.md
+	$(PY) scripts/benchmark_search.py
 
 .PHONY: benchmark-contracts
 benchmark-contracts: install ## Time drawing, signing and checking contracts; writes docs/benchmarks.md

@@ -4,12 +4,13 @@
 # seconds), a Chinese font (without one WeasyPrint draws empty boxes and says nothing),
 # gettext to compile the translations, and poppler-utils, whose `pdfsig` is the second,
 # independent check that a signed contract validates (libnss3-tools' `certutil` gives it the
-# platform's root certificate to trust). As root it installs them; otherwise
+# platform's root certificate to trust), and Chromium for the browser suite (Playwright drives
+# it; it never downloads a browser of its own). As root it installs them; otherwise
 # it prints the exact command to run and stops.
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-zenhei gettext poppler-utils
-  libnss3-tools)
+  libnss3-tools chromium)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -149,6 +149,10 @@ def test_qualification_types_take_grades_as_a_list(client, regulator_user):
     assert response.status_code == 302
     assert QualificationType.objects.get(code="survey").grades == ["甲级", "乙级", "丙级"]
 
+    # The list shows them as Chinese writes a series, not as the list they are stored in.
+    listing = client.get("/admin/qualification_types/").content.decode()
+    assert "甲级、乙级、丙级" in listing and "['甲级'" not in listing
+
 
 def test_back_office_pages_render(client, regulator_user):
     item = PublishableServiceItemFactory()

@@ -1,5 +1,10 @@
 """Readiness checks, one per component. Each returns a detail string or raises (Degraded when
-the component answers only in part and the process can still serve)."""
+the component answers only in part and the process can still serve).
+
+Only the database is required: without it this process can serve nothing. The broker, the
+cache and search are shared by every web process, so when one of them fails, taking this
+process out of the load balancer would help no one — the others fail the same way — and one
+search node down would take the whole site down. Their failure is reported as degraded."""
 
 import time
 import uuid
@@ -68,6 +73,7 @@ CHECKS: dict[str, Callable[[], str]] = {
     "cache": check_cache,
     "search": check_search,
 }
+REQUIRED = frozenset({"database"})
 
 
 def run_checks() -> dict[str, dict]:
@@ -83,9 +89,10 @@ def run_checks() -> dict[str, dict]:
             detail, ok = f"{type(exc).__name__}: {exc}", False
         results[name] = {
             "ok": ok,
+            "required": name in REQUIRED,
             "detail": detail,
             "ms": round((time.monotonic() - started) * 1000, 1),
         }
-        if degraded:
+        if degraded or (not ok and name not in REQUIRED):
             results[name]["degraded"] = True
     return results

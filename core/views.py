@@ -17,10 +17,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Whether this process can serve: database, broker, cache and search all answer."""
+    """Whether this process can serve (503 only when the database does not answer), and
+    which shared components are degraded meanwhile (core/health.py says why)."""
     checks = run_checks()
-    ready = all(check["ok"] for check in checks.values())
-    # Degraded (search answering from the database while Elasticsearch is down) still serves.
+    ready = all(check["ok"] for check in checks.values() if check["required"])
     degraded = any(check.get("degraded") for check in checks.values())
     heartbeat = cache.get(SCHEDULER_HEARTBEAT_KEY) if checks["cache"]["ok"] else None
     return JsonResponse(

@@ -335,11 +335,13 @@ def test_elasticsearch_down_falls_back_to_the_database_and_says_so(
     assert body["checks"]["search"]["degraded"] is True
 
 
-def test_without_a_fallback_elasticsearch_down_makes_readyz_503(client, db, settings):
+def test_without_a_fallback_elasticsearch_down_is_degraded_not_unready(client, db, settings):
+    # Searches fail then, in every web process alike: taking this one out would not help.
     settings.WAGTAILSEARCH_BACKENDS = {"default": ELASTICSEARCH_DOWN["default"]}
     response = client.get("/readyz")
-    assert response.status_code == 503
-    assert response.json()["checks"]["search"]["ok"] is False
+    assert response.status_code == 200
+    search = response.json()["checks"]["search"]
+    assert (search["ok"], search["degraded"]) == (False, True)
 
 
 @pytest.mark.elasticsearch

@@ -18,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
 from accounts.permissions import allowed
+from core.redirects import next_path
 
 # Paths a signed-in user who still owes the second factor may reach: the steps themselves,
 # signing out, the language switch and static files.
@@ -47,14 +47,7 @@ def _confirmed_device(user) -> TOTPDevice | None:
 
 def _next_url(request: HttpRequest) -> str:
     """Where to go after the step: a path on this site, else the workspace."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if (
-        candidate.startswith("/")
-        and candidate.isprintable()
-        and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()})
-    ):
-        return candidate
-    return reverse("cms:workspace")
+    return next_path(request, reverse("cms:workspace"))
 
 
 class SecondFactorMiddleware:

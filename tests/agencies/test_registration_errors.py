@@ -100,7 +100,7 @@ def _three_mistakes(qualification_type) -> dict:
     )
 
 
-def test_one_submission_shows_every_error_keeps_the_files_and_the_second_succeeds():
+def test_r10_one_submission_shows_every_error_keeps_the_files_and_the_second_succeeds():
     client = Client()
     qualification_type = QualificationTypeFactory(grades=["甲级", "乙级"])
     before = _counts()

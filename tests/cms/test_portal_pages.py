@@ -65,7 +65,7 @@ def _listed_numbers(html: str, prefix: str) -> set[str]:
     return set(re.findall(rf">({prefix}-T-\d+)<", html))
 
 
-def test_notice_centre_tabs_list_each_kind_from_the_marketplace(client, notice_centre):
+def test_r9_notice_centre_tabs_list_each_kind_from_the_marketplace(client, notice_centre):
     quoting = PurchaseRequestFactory(status=Status.QUOTING)
     awarded = PurchaseRequestFactory(status=Status.AWARDED)
     failed = PurchaseRequestFactory(status=Status.FAILED)
@@ -95,7 +95,7 @@ def test_a_new_award_is_on_the_notice_centre_without_editing_the_page(client, no
     assert notice_centre.revisions.count() == revisions  # nothing was copied into the page
 
 
-def test_notice_centre_blacklist_and_inspection_tabs(client, notice_centre):
+def test_r11_notice_centre_blacklist_and_inspection_tabs(client, notice_centre):
     agency = AgencyFactory()
     regulator = OrganisationFactory(kind=Role.REGULATOR)
     recorder = UserFactory(organisation=regulator)
@@ -244,7 +244,7 @@ def test_policy_and_news_pages_render_with_their_index(client, home):
     assert f'href="{news.url}"' in client.get(news_index.url).content.decode()
 
 
-def test_service_guide_and_catalogue_item_link_both_ways(client, home):
+def test_r10_service_guide_and_catalogue_item_link_both_ways(client, home):
     item = ServiceItemFactory(guide_steps="发布采购需求\n签订示范合同")
     other = ServiceItemFactory()
     guides = _publish(home, ServiceGuideIndexPage(title="办事指南", slug="guides"))

@@ -5,6 +5,7 @@ roster's sort, links in mail and the regulator's workspace."""
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -17,6 +18,7 @@ from lxml import html as lxml_html
 
 from agencies.models import Agency, Qualification
 from agencies.services import agency_suspend
+from market import draw_proof
 from market.models import Objection, PurchaseRequest, Quote
 from market.verification import CHECKS
 from tests.agencies.factories import AgencyFactory, PractitionerFactory, QualificationFactory
@@ -118,17 +120,31 @@ def test_the_draw_check_lists_each_agency_with_its_code_and_each_check_as_yes_or
     assert cells[0][2] == drawn.winner.selection_key
 
 
-def test_a_changed_winner_shows_as_a_no_on_its_line(drawn, market, client):
-    other = next(agency for agency in market.agencies if agency != drawn.winner)
-    PurchaseRequest.objects.filter(pk=drawn.pk).update(winner=other)
-    page = _page(client.get(f"/verify/draw/{drawn.number}/"))
-    states = dict(
+def _check_states(page: lxml_html.HtmlElement) -> dict[str, str]:
+    """Each check line's key with the state the page shows for it."""
+    return dict(
         zip(
             [key for key, *_rest in CHECKS],
             [li.get("data-check") for li in page.xpath('//ul[contains(@class, "checks")]/li')],
             strict=True,
         )
     )
+
+
+def test_every_problem_the_verifier_can_find_answers_no_on_one_line():
+    # A problem code on no line would leave every line saying "yes" under a failed check.
+    source = (Path(draw_proof.__file__)).read_text(encoding="utf-8")
+    reported = set(re.findall(r'problem\(\s*"(\w+)"', source))
+    lines = [codes for _key, _label, _explanation, codes in CHECKS]
+    assert reported and reported <= set().union(*lines)
+    assert all(not (a & b) for i, a in enumerate(lines) for b in lines[i + 1 :])
+
+
+def test_a_changed_winner_shows_as_a_no_on_its_line(drawn, market, client):
+    other = next(agency for agency in market.agencies if agency != drawn.winner)
+    PurchaseRequest.objects.filter(pk=drawn.pk).update(winner=other)
+    page = _page(client.get(f"/verify/draw/{drawn.number}/"))
+    states = _check_states(page)
     assert states["winner"] == "no"
     assert states["draw"] == "yes" and states["log"] == "yes"
 
@@ -137,13 +153,7 @@ def test_before_opening_the_later_checks_are_not_yet_made(market, client):
     purchase_request = market.published()
     market.quote(purchase_request, 0, "90000")
     page = _page(client.get(f"/verify/draw/{purchase_request.number}/"))
-    states = dict(
-        zip(
-            [key for key, *_rest in CHECKS],
-            [li.get("data-check") for li in page.xpath('//ul[contains(@class, "checks")]/li')],
-            strict=True,
-        )
-    )
+    states = _check_states(page)
     assert states["log"] == states["publication"] == states["receipts"] == "yes"
     assert {states[key] for key in ("opening", "inputs", "beacon", "draw", "winner")} == {"not_yet"}
     assert not page.xpath(

@@ -4,6 +4,7 @@ AgenciesConfig.ready(). Mail goes out through Celery."""
 from agencies import tasks
 from agencies.services.scope import scopes_recompute_for_item
 from agencies.services.status import review_dues_recompute
+from core.outbox import enqueue
 
 
 def service_item_requirements_changed(sender, *, service_item, **kwargs) -> None:
@@ -12,11 +13,11 @@ def service_item_requirements_changed(sender, *, service_item, **kwargs) -> None
 
 
 def agency_status_changed(sender, *, event, **kwargs) -> None:
-    tasks.agency_status_notify.delay(event.pk)
+    enqueue(tasks.agency_status_notify, event.pk)
 
 
 def qualification_expiring(sender, *, qualification_pk, threshold, days_left, **kwargs) -> None:
-    tasks.qualification_expiry_notify.delay(qualification_pk, threshold, days_left)
+    enqueue(tasks.qualification_expiry_notify, qualification_pk, threshold, days_left)
 
 
 def calendar_year_confirmed(sender, *, year, **kwargs) -> None:

@@ -5,6 +5,7 @@ from agencies.services.notifications import agency_status_notify as agency_statu
 from agencies.services.notifications import (
     qualification_expiry_notify as qualification_expiry_notify_service,
 )
+from core.outbox import outbox_task
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=3)
@@ -13,12 +14,12 @@ def qualifications_expiry_daily() -> None:
     qualifications_expiry_run()
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def agency_status_notify(event_id: int) -> int:
     return agency_status_notify_service(event_id=event_id)
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def qualification_expiry_notify(qualification_pk: int, threshold: int, days_left: int) -> int:
     return qualification_expiry_notify_service(
         qualification_pk=qualification_pk, threshold=threshold, days_left=days_left

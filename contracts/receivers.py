@@ -2,13 +2,14 @@
 ContractsConfig.ready()): its contract is made in the background."""
 
 from contracts import tasks
+from core.outbox import enqueue
 from market.models import PurchaseRequest
 
 
 def purchase_request_status_changed(sender, *, instance, to_status, **kwargs) -> None:
     if to_status == PurchaseRequest.Status.CONFIRMED:
-        tasks.contract_create.delay(instance.pk)
+        enqueue(tasks.contract_create, instance.pk)
 
 
 def contract_status_changed(sender, *, instance, to_status, **kwargs) -> None:
-    tasks.contract_status_notify.delay(instance.pk, to_status)
+    enqueue(tasks.contract_status_notify, instance.pk, to_status)

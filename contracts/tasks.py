@@ -7,6 +7,7 @@ from contracts.models import ContractVersion
 from contracts.pki import crl_issue
 from contracts.services import delivery, lifecycle, notifications
 from core.exceptions import ApplicationError
+from core.outbox import outbox_task
 from market.models import PurchaseRequest
 
 
@@ -17,7 +18,7 @@ def crl_reissue_daily() -> None:
     crl_issue()
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def contract_create(purchase_request_id: int) -> None:
     """The award is confirmed: make its contract (safe to run twice). A missing model
     contract is not an error to retry: the sweep makes the contract once there is one."""
@@ -27,7 +28,7 @@ def contract_create(purchase_request_id: int) -> None:
         )
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def contract_render(version_id: int) -> None:
     lifecycle.contract_render(version=ContractVersion.objects.get(pk=version_id))
 
@@ -45,13 +46,13 @@ def contracts_overdue_remind_daily() -> int:
     return len(delivery.contracts_overdue_remind())
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def contract_overdue_notify(contract_id: int, on: str) -> int:
     return notifications.contract_overdue_notify(
         contract_id=contract_id, on=datetime.date.fromisoformat(on)
     )
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def contract_status_notify(contract_id: int, to_status: str) -> int:
     return notifications.contract_status_notify(contract_id=contract_id, to_status=to_status)

@@ -1,9 +1,11 @@
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node
@@ -271,3 +273,34 @@ class SearchSynonym(models.Model):
                     )
                 }
             )
+
+
+class OutboxMessage(models.Model):
+    """One piece of work for Celery, written in the same transaction as the change that causes
+    it and relayed to the broker once that commits (core/outbox.py). Its id is the Celery task
+    id, so a consumer can tell a second delivery of it from new work."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    relayed_at = models.DateTimeField(_("handed to the broker at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    relay_attempts = models.PositiveIntegerField(_("failed relay attempts"), default=0)
+    last_error = models.TextField(_("last relay error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            # The relay reads only the few messages still waiting for the broker.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(relayed_at__isnull=True),
+                name="outbox_waiting",
+            ),
+            models.Index(fields=["done_at"], name="outbox_done"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.id}"

@@ -43,9 +43,7 @@ def calendar_year_confirm(*, actor, year: int, source: str) -> CalendarYear:
             code="already_confirmed",
         )
     confirmed = CalendarYear.objects.create(year=year, source=source, confirmed_by=actor)
-    transaction.on_commit(
-        lambda: calendar_year_confirmed.send(sender=CalendarYear, year=year), robust=True
-    )
+    calendar_year_confirmed.send_after_commit(CalendarYear, year=year)
     return confirmed
 
 

@@ -1,23 +1,26 @@
 """The one way a status moves, for every model with a status map (core.models.StatusMachine).
 
 `status_move` checks the move against the model's TRANSITIONS on a row its caller has locked,
-saves it with the fields that go with it, records the event, and — once the transaction has
-committed — sends `status_changed`, to which the apps connect what follows (mail, tasks, the
-next stage of a purchase). Nothing is announced for a move that was rolled back.
+saves it with the fields that go with it, records the event, and writes an outbox message
+(core/outbox.py) in the same transaction: once that commits, a worker sends `status_changed`,
+to which the apps connect what follows (mail, tasks, the next stage of a purchase). Nothing is
+announced for a move that was rolled back, and nothing is lost for one that committed while the
+broker was down.
 """
 
 from typing import Any, TypeVar
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import models
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.models import StatusEvent, StatusMachine
+from core.outbox import enqueue, outbox_task
 
-# Sent after commit with sender=the model class, instance=the moved object, event=the
-# StatusEvent recorded, from_status and to_status.
+# Sent by a worker after commit with sender=the model class, instance=the moved object (read
+# afresh), event=the StatusEvent recorded, from_status and to_status.
 status_changed = Signal()
 
 M = TypeVar("M", bound=models.Model)
@@ -96,17 +99,23 @@ def status_move(
         note=note,
         **(event_fields or {}),
     )
-    transaction.on_commit(
-        lambda: status_changed.send(
-            sender=model,
-            instance=instance,
-            event=event,
-            from_status=from_status,
-            to_status=to_status,
-        ),
-        robust=True,
-    )
+    enqueue(status_changed_dispatch, model._meta.label, event.pk)
     return event
+
+
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def status_changed_dispatch(model_label: str, event_id: int) -> None:
+    # Like core.outbox.signal_dispatch: a failing receiver rolls back and retries them all.
+    model: Any = apps.get_model(model_label)
+    event_model = apps.get_model(model.STATUS_EVENT_MODEL)
+    event = event_model._default_manager.select_related(model.STATUS_EVENT_SUBJECT).get(pk=event_id)
+    status_changed.send(
+        sender=model,
+        instance=getattr(event, model.STATUS_EVENT_SUBJECT),
+        event=event,
+        from_status=event.from_status,
+        to_status=event.to_status,
+    )
 
 
 def status_created(instance: StatusMachine, *, actor: Any = None, note: str = "") -> StatusEvent:

@@ -4,6 +4,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.health import run_checks
+from core.outbox import backlog
 from core.services import SCHEDULER_HEARTBEAT_KEY
 
 
@@ -28,6 +29,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
             "status": "unavailable" if not ready else "degraded" if degraded else "ok",
             "checks": checks,
             "scheduler_last_heartbeat": heartbeat,
+            # Work written while the broker was away and not yet handed to it (core/outbox.py).
+            "outbox": backlog() if checks["database"]["ok"] else None,
         },
         status=200 if ready else 503,
         json_dumps_params={"ensure_ascii": False},

@@ -2,9 +2,8 @@
 (connected in CreditConfig.ready()): the work goes through Celery, after the commit, so the
 task reads what was committed."""
 
-from django.db import transaction
-
 from contracts.models import Contract
+from core.outbox import enqueue
 from credit import score_tasks
 from market.models import PurchaseRequest
 
@@ -15,9 +14,7 @@ CONTRACT_MOVES = (Contract.Status.ACCEPTED, Contract.Status.TERMINATED)
 
 def _recompute(agency_id: int | None) -> None:
     if agency_id is not None:
-        transaction.on_commit(
-            lambda: score_tasks.credit_recompute_agencies.delay([agency_id]), robust=True
-        )
+        enqueue(score_tasks.credit_recompute_agencies, [agency_id])
 
 
 def credit_inputs_changed(sender, *, agency_id, **kwargs) -> None:

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from core.outbox import outbox_task
 from credit.services.scoring import credit_recompute
 
 
@@ -13,7 +14,7 @@ def credit_recompute_all() -> int:
     return credit_recompute().recorded
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def credit_recompute_agencies(agency_ids: list[int]) -> int:
     """The agencies whose inputs just changed (a rating, a violation, an inspection…)."""
     return credit_recompute(agency_ids=agency_ids).recorded

@@ -2,10 +2,11 @@
 
 from celery import shared_task
 
+from core.outbox import outbox_task
 from credit.services import complaint_notifications, reminders, violations
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def complaint_event_notify(event_id: int) -> int:
     return complaint_notifications.complaint_event_notify(event_id=event_id)
 
@@ -24,6 +25,6 @@ def ratings_remind_daily() -> int:
     return reminders.ratings_remind()
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def violation_recorded_notify(violation_id: int) -> int:
     return violations.violation_recorded_notify(violation_id=violation_id)

@@ -2,6 +2,7 @@
 quote that stopped counting (connected in MarketConfig.ready()): the work and the mail go
 through Celery."""
 
+from core.outbox import enqueue
 from market import tasks
 from market.models import PurchaseRequest
 from market.services.clock import publicity_ends_recompute
@@ -11,17 +12,17 @@ Status = PurchaseRequest.Status
 
 def purchase_request_status_changed(sender, *, instance, to_status, **kwargs) -> None:
     if to_status == Status.PUBLISHED:
-        tasks.invitations_send.delay(instance.pk)
+        enqueue(tasks.invitations_send, instance.pk)
     elif to_status == Status.AWARDED:
-        tasks.award_notify.delay(instance.pk)
+        enqueue(tasks.award_notify, instance.pk)
 
 
 def agency_eligibility_changed(sender, *, agency_id, **kwargs) -> None:
-    tasks.quotes_recheck_for_agency.delay(agency_id)
+    enqueue(tasks.quotes_recheck_for_agency, agency_id)
 
 
 def quote_invalidated(sender, *, quote_id, **kwargs) -> None:
-    tasks.quote_invalidated_notify.delay(quote_id)
+    enqueue(tasks.quote_invalidated_notify, quote_id)
 
 
 def calendar_year_confirmed(sender, *, year, **kwargs) -> None:

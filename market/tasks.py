@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from core.outbox import outbox_task
 from market.services.clock import purchase_requests_advance_due as advance_due
 from market.services.eligibility import quotes_recheck_for_agency as recheck_for_agency
 from market.services.notifications import award_notify as award_notify_service
@@ -15,22 +16,22 @@ def purchase_requests_advance_due() -> int:
     return advance_due()
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def invitations_send(purchase_request_id: int) -> int:
     return invitations_send_service(purchase_request_id=purchase_request_id)
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def award_notify(purchase_request_id: int) -> int:
     return award_notify_service(purchase_request_id=purchase_request_id)
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def quotes_recheck_for_agency(agency_id: int) -> int:
     """An agency changed: its open quotes are asked about again (safe to run twice)."""
     return recheck_for_agency(agency_id=agency_id)
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@outbox_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def quote_invalidated_notify(quote_id: int) -> int:
     return quote_invalidated_service(quote_id=quote_id)

@@ -12,7 +12,6 @@ Running twice on one day changes nothing the second time.
 """
 
 import datetime
-import functools
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -82,15 +81,8 @@ def qualification_expiry_notices_send(*, today: datetime.date) -> list[tuple[int
                 reverse=True,
             )
             qualification.save(update_fields=["expiry_notices_sent"])
-            transaction.on_commit(
-                functools.partial(
-                    qualification_expiring.send,
-                    sender=Qualification,
-                    qualification_pk=pk,
-                    threshold=threshold,
-                    days_left=days_left,
-                ),
-                robust=True,
+            qualification_expiring.send_after_commit(
+                Qualification, qualification_pk=pk, threshold=threshold, days_left=days_left
             )
         sent.append((pk, threshold))
     return sent

@@ -113,9 +113,7 @@ def agency_scope_recompute(*, agency: Agency, today: datetime.date | None = None
 def eligibility_changed(*, agency_id: int) -> None:
     """Announce, once the transaction commits, that the agency's eligibility must be asked
     again (market re-checks its open quotes)."""
-    transaction.on_commit(
-        lambda: agency_eligibility_changed.send(sender=Agency, agency_id=agency_id), robust=True
-    )
+    agency_eligibility_changed.send_after_commit(Agency, agency_id=agency_id)
 
 
 @transaction.atomic

@@ -326,9 +326,18 @@ def filesystem_broker_options(folder: Path) -> dict:
 
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "celery")
+else:
+    # Redis gives a message a worker took and never acknowledged (the worker was killed) to
+    # another worker after this long; every task is shorter, and a second run acts once.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("BROKER_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged when it ends, not when it starts, and a worker process that dies
+# mid-task gives its message back: the task runs again, and acts once (core/outbox.py).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Keep the LOGGING configuration (structured, with ids) in workers too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -340,6 +349,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "core.tasks.scheduler_heartbeat", "schedule": 60.0},
     "kept-uploads-sweep": {"task": "core.tasks.kept_uploads_sweep", "schedule": 3600.0},
+    "outbox-relay": {
+        "task": "core.tasks.outbox_relay",
+        "schedule": env.float("OUTBOX_RELAY_SECONDS", default=15.0),
+    },
+    "outbox-sweep": {"task": "core.tasks.outbox_sweep", "schedule": crontab(hour=4, minute=0)},
     "catalogue-apply-due-versions": {
         "task": "catalogue.tasks.catalogue_versions_apply_due",
         "schedule": crontab(hour=0, minute=5),

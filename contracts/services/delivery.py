@@ -13,7 +13,6 @@ accept a delivery that is being made or answered at the same moment.
 """
 
 import datetime
-import functools
 import hashlib
 import os
 
@@ -29,6 +28,7 @@ from contracts.clock import is_overdue, open_pause_workdays, workdays_used
 from contracts.models import Contract, Deliverable, Milestone
 from contracts.selectors import deliverables_waiting
 from core.exceptions import ApplicationError
+from core.outbox import enqueue
 from core.status import lock_for_update, status_move
 from core.uploads import DELIVERABLE_KINDS, deliverable_max_bytes, validate_upload
 from core.workdays import is_workday
@@ -270,9 +270,7 @@ def contracts_overdue_remind(*, today: datetime.date | None = None) -> list[int]
                 continue
             contract.overdue_reminded_on = today
             contract.save(update_fields=["overdue_reminded_on"])
-            transaction.on_commit(
-                functools.partial(_overdue_notify_queue, contract.pk, today), robust=True
-            )
+            _overdue_notify_queue(contract.pk, today)
         reminded.append(contract.pk)
     return reminded
 
@@ -280,4 +278,4 @@ def contracts_overdue_remind(*, today: datetime.date | None = None) -> list[int]
 def _overdue_notify_queue(contract_id: int, today: datetime.date) -> None:
     from contracts import tasks
 
-    tasks.contract_overdue_notify.delay(contract_id, today.isoformat())
+    enqueue(tasks.contract_overdue_notify, contract_id, today.isoformat())

@@ -43,6 +43,7 @@ from contracts.selectors import template_in_force
 from contracts.signing import pdf_sign
 from contracts.templating import contract_text
 from core.exceptions import ApplicationError
+from core.outbox import enqueue
 from core.services import next_yearly_number
 from core.status import lock_for_update, status_created, status_move
 from core.transparency import log_append, register_entry_kinds, utc_text
@@ -151,7 +152,7 @@ def contract_create(*, purchase_request: PurchaseRequest) -> Contract:
 def _render_after_commit(version: ContractVersion) -> None:
     from contracts import tasks
 
-    transaction.on_commit(lambda: tasks.contract_render.delay(version.pk), robust=True)
+    enqueue(tasks.contract_render, version.pk)
 
 
 def contract_print(version: ContractVersion) -> ContractPrint:

@@ -13,10 +13,12 @@ from typing import ClassVar
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete, post_save
 from wagtail.search import index
 from wagtail.search.backends import get_search_backend
+
+from core.outbox import enqueue
 
 
 def backend_names() -> list[str]:
@@ -29,10 +31,7 @@ def index_queue(model: type[models.Model], pk) -> None:
     from core.tasks import search_index_update
 
     for name in backend_names():
-        transaction.on_commit(
-            functools.partial(search_index_update.delay, name, model._meta.label, str(pk)),
-            robust=True,
-        )
+        enqueue(search_index_update, name, model._meta.label, str(pk))
 
 
 def index_object_update(*, backend_name: str, model_label: str, pk: str) -> None:

@@ -18,7 +18,6 @@ the entries.
 """
 
 import datetime
-import functools
 from collections.abc import Iterable
 from typing import cast
 
@@ -65,10 +64,7 @@ def agencies_employing(hashes: Iterable[str]) -> set[int]:
 
 def _recheck(agency_ids: Iterable[int]) -> None:
     for agency_id in sorted(set(agency_ids)):
-        transaction.on_commit(
-            functools.partial(agency_eligibility_changed.send, sender=Agency, agency_id=agency_id),
-            robust=True,
-        )
+        agency_eligibility_changed.send_after_commit(Agency, agency_id=agency_id)
 
 
 def _entries_announce(entries: Iterable[BlacklistEntry]) -> None:

@@ -30,6 +30,7 @@ from accounts.permissions import allowed, require
 from agencies.models import Agency
 from contracts.models import Contract
 from core.exceptions import ApplicationError
+from core.outbox import enqueue
 from core.services import next_yearly_number
 from core.status import lock_for_update
 from core.uploads import SCAN_KINDS, SCAN_MAX_BYTES, validate_upload
@@ -116,8 +117,7 @@ def _queue_notice(event: ComplaintEvent) -> None:
     """Mail the complainant about the step once it has committed."""
     from credit import tasks
 
-    event_id = event.pk
-    transaction.on_commit(lambda: tasks.complaint_event_notify.delay(event_id), robust=True)
+    enqueue(tasks.complaint_event_notify, event.pk)
 
 
 def _event(complaint: Complaint, kind: str, *, actor: Any, note: str, at: datetime.datetime):

@@ -59,8 +59,5 @@ def inspection_record(
         recorded_by=actor,
         recorded_at=timezone.now(),
     )
-    agency_id = agency.pk
-    transaction.on_commit(
-        lambda: credit_inputs_changed.send(sender=Inspection, agency_id=agency_id), robust=True
-    )
+    credit_inputs_changed.send_after_commit(Inspection, agency_id=agency.pk)
     return inspection

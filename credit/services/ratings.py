@@ -70,10 +70,7 @@ def _require_reason_if_poor(scores: dict[str, int], reason: str) -> None:
 
 def _score_inputs_changed(rating: Rating) -> None:
     """The agency's score is made from its counted ratings: recompute it once this commits."""
-    agency_id = rating.agency_id
-    transaction.on_commit(
-        lambda: credit_inputs_changed.send(sender=Rating, agency_id=agency_id), robust=True
-    )
+    credit_inputs_changed.send_after_commit(Rating, agency_id=rating.agency_id)
 
 
 def frozen_after(rating: Rating) -> datetime.datetime:

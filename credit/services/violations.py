@@ -24,7 +24,6 @@ other and the second sees the first's status.
 """
 
 import datetime
-import functools
 from typing import Any, cast
 
 from django.conf import settings
@@ -45,6 +44,7 @@ from contracts.clock import workdays_used
 from contracts.models import Contract
 from core.exceptions import ApplicationError
 from core.mail import mail_send
+from core.outbox import enqueue
 from core.status import lock_for_update
 from core.uploads import validate_upload
 from credit.models import Complaint, ComplaintEvent, Violation
@@ -88,23 +88,16 @@ def _local_today() -> datetime.date:
 def inputs_changed(agency_id: int) -> None:
     """The agency's score is made from its violations in force: recompute it once this
     commits."""
-    transaction.on_commit(
-        functools.partial(credit_inputs_changed.send, sender=Violation, agency_id=agency_id),
-        robust=True,
-    )
+    credit_inputs_changed.send_after_commit(Violation, agency_id=agency_id)
 
 
 def _recorded(violation: Violation) -> None:
     """A new violation: its score effect, and the agency's administrators are told what was
     recorded and that they may appeal it, once this commits."""
     inputs_changed(violation.agency_id)
-    transaction.on_commit(functools.partial(_notify_queue, violation.pk), robust=True)
-
-
-def _notify_queue(violation_id: int) -> None:
     from credit import tasks
 
-    tasks.violation_recorded_notify.delay(violation_id)
+    enqueue(tasks.violation_recorded_notify, violation.pk)
 
 
 def violation_recorded_notify(*, violation_id: int) -> int:

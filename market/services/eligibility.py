@@ -5,7 +5,6 @@ decision is market.selectors.eligible_agencies, the same rule the invitation and
 submission ask."""
 
 import datetime
-import functools
 
 from django.db import transaction
 from django.utils import timezone
@@ -50,10 +49,7 @@ def quotes_recheck_locked(purchase_request: PurchaseRequest) -> list[Quote]:
         quote.save(update_fields=["valid", "invalid_reason"])
         if not valid:
             invalidated.append(quote)
-            transaction.on_commit(
-                functools.partial(quote_invalidated.send, sender=Quote, quote_id=quote.pk),
-                robust=True,
-            )
+            quote_invalidated.send_after_commit(Quote, quote_id=quote.pk)
     return invalidated
 
 

@@ -5,7 +5,6 @@ Every random step goes through market.draws with the seed derived from the reque
 the draw is kept so anyone can recompute it (manage.py verify_draw, /verify/draw/<number>/)."""
 
 import datetime
-import functools
 import logging
 from decimal import Decimal
 from typing import cast
@@ -417,10 +416,7 @@ def _decline_record(**fields) -> AwardDecline:
     """Record a declined award and announce it once committed (the credit system counts a
     decline that was the agency's own doing)."""
     decline = AwardDecline.objects.create(**fields)
-    transaction.on_commit(
-        functools.partial(award_declined.send, sender=AwardDecline, decline_id=decline.pk),
-        robust=True,
-    )
+    award_declined.send_after_commit(AwardDecline, decline_id=decline.pk)
     return decline
 
 

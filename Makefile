@@ -70,6 +70,11 @@ test-services: install ## Run the suite against PostgreSQL, Redis and Elasticsea
 test-browser: install ## Run the browser suite (Playwright in Chromium) on the embedded defaults
 	TEST_DB_FILE=browser.sqlite3 $(VENV)/bin/pytest -p no:xdist --create-db tests/browser $(PYTEST_ARGS)
 
+# Each part of a running site fails in turn (tests/faults/drill.py says what is checked).
+.PHONY: fault-drill
+fault-drill: install ## Stop Elasticsearch, Redis, a worker and PostgreSQL under a running site (needs services-up)
+	$(VENV)/bin/python -m tests.faults.drill
+
 .PHONY: lint
 lint: install ## ruff, mypy, the layer contract (import-linter) and a migrations check
 	$(VENV)/bin/ruff check .

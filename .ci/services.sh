@@ -5,6 +5,8 @@
 #   bash .ci/services.sh down    stop all three (fine if some are not running)
 #   bash .ci/services.sh status  say what is running (exit 1 if anything is down)
 #   bash .ci/services.sh env     print the env lines only
+#   bash .ci/services.sh stop|start|restart postgres|redis|elasticsearch
+#                                one server alone (the fault drill, tests/faults/drill.py)
 #   source .ci/services.sh up    same as `up`, and also exports the *_URL variables
 #
 # When sourcing, always name the subcommand: a bare `source .ci/services.sh` inside a script
@@ -534,13 +536,31 @@ cmd_status() {
     return "$rc"
 }
 
+cmd_one() {  # cmd_one stop|start|restart NAME
+    local action=$1 name=${2:-}
+    case "$name" in
+        postgres) local stop=pg_down start=pg_up ;;
+        redis) local stop=redis_down start=redis_up ;;
+        elasticsearch) local stop=es_down start=es_up ;;
+        *) printf 'usage: %s %s postgres|redis|elasticsearch\n' "${BASH_SOURCE[0]}" "$action" >&2
+           return 2 ;;
+    esac
+    case "$action" in
+        stop) "$stop" ;;
+        start) "$start" ;;
+        restart) "$stop"; "$start" ;;
+    esac
+}
+
 services_main() {
     case "${1:-}" in
         up) cmd_up ;;
         down) cmd_down ;;
         status) cmd_status ;;
         env) cmd_env ;;
-        *) printf 'usage: %s up|down|status|env\n' "${BASH_SOURCE[0]}" >&2; return 2 ;;
+        stop|start|restart) cmd_one "$1" "${2:-}" ;;
+        *) printf 'usage: %s up|down|status|env|stop|start|restart\n' "${BASH_SOURCE[0]}" >&2
+           return 2 ;;
     esac
 }
 

@@ -55,7 +55,7 @@ from core.exceptions import ApplicationError
 from core.files import serve_private
 from core.forms import handle_form, is_row_id
 from core.kept_uploads import UploadKeeper
-from core.pagination import paginate
+from core.pagination import paginate_keyset
 
 # Apps above the roster add a section to an agency's public page through this hook: each
 # function takes the agency and returns HTML (safe, rendered from its own template) or "".
@@ -89,7 +89,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
         request,
         "agencies/agency_list.html",
         {
-            "page": paginate(request, agency_public_list(**filters)),
+            "page": paginate_keyset(request, agency_public_list(**filters)),
             "filters": filters,
             "filter_query_string": urlencode({key: value for key, value in query.items() if value}),
             **roster_filter_choices(),

@@ -10,13 +10,13 @@ from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from core.pagination import paginate
+from core.pagination import KeysetPage, paginate, paginate_keyset
 
 
 @dataclass(frozen=True)
 class FilteredList:
     filter: django_filters.FilterSet
-    page: Page
+    page: Page | KeysetPage
     query_string: str
 
 
@@ -44,13 +44,20 @@ def filter_list(
     queryset: QuerySet,
     *,
     search=None,
+    keyset: bool = False,
 ) -> FilteredList:
     """Filter `queryset` by the request's GET parameters and paginate it. `search`, when
     given, receives the filtered queryset and the valid values and may return search results
-    instead (the catalogue's Chinese-aware text search)."""
+    instead (the catalogue's Chinese-aware text search). `keyset` pages a long list by its
+    sort key instead of by number (core.pagination.paginate_keyset)."""
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     filterset.form.label_suffix = ""
     results = filterset.qs
     if search is not None:
         results = search(results, filtered_values(filterset))
-    return FilteredList(filterset, paginate(request, results), query_string_of(filterset))
+    page = (
+        paginate_keyset(request, results)
+        if keyset and isinstance(results, QuerySet)
+        else paginate(request, results)
+    )
+    return FilteredList(filterset, page, query_string_of(filterset))

@@ -286,6 +286,7 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
     relayed_at = models.DateTimeField(_("handed to the broker at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    relays = models.PositiveIntegerField(_("times handed to the broker"), default=0)
     relay_attempts = models.PositiveIntegerField(_("failed relay attempts"), default=0)
     last_error = models.TextField(_("last relay error"), blank=True)
 
@@ -298,6 +299,12 @@ class OutboxMessage(models.Model):
                 fields=["created_at"],
                 condition=models.Q(relayed_at__isnull=True),
                 name="outbox_waiting",
+            ),
+            # …and those handed over long ago and still not done (core.outbox.relay_waiting).
+            models.Index(
+                fields=["relayed_at"],
+                condition=models.Q(done_at__isnull=True, relayed_at__isnull=False),
+                name="outbox_undone",
             ),
             models.Index(fields=["done_at"], name="outbox_done"),
         ]

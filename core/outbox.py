@@ -26,7 +26,9 @@ from typing import Any, ClassVar
 
 from celery import Task, current_app, shared_task
 from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
+from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -38,6 +40,9 @@ logger = logging.getLogger(__name__)
 # that hand-over rarely both send it (if they do, the consumer acts once).
 RELAY_GRACE_SECONDS = 10
 RELAY_BATCH = 500
+# A message handed over this many times and never done has a consumer that keeps failing; it
+# stays in the table, counted by /readyz, for someone to look at.
+MAX_RELAYS = 5
 
 
 def outbox_task(**options):
@@ -95,10 +100,14 @@ def enqueue(task: Task, *args) -> OutboxMessage:
     return message
 
 
-def relay(message_id) -> bool:
+def relay(message_id, *, again: bool = False) -> bool:
     """Hand one message to the broker. Returns whether the broker took it; when it did not,
-    the message waits for `relay_waiting`."""
-    message = OutboxMessage.objects.filter(pk=message_id, relayed_at__isnull=True).first()
+    the message waits for `relay_waiting`. Only a message not yet handed over is sent, unless
+    `again` (one handed over long ago and still not done)."""
+    pending = OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True)
+    if not again:
+        pending = pending.filter(relayed_at__isnull=True)
+    message = pending.first()
     if message is None:
         return True
     try:
@@ -112,7 +121,7 @@ def relay(message_id) -> bool:
             )
     except Exception as error:
         OutboxMessage.objects.filter(pk=message.pk).update(
-            relay_attempts=message.relay_attempts + 1,
+            relay_attempts=F("relay_attempts") + 1,
             last_error=f"{type(error).__name__}: {error}"[:2000],
         )
         logger.warning(
@@ -120,22 +129,33 @@ def relay(message_id) -> bool:
             extra={"outbox_message": str(message.pk), "task": message.task, "error": str(error)},
         )
         return False
-    OutboxMessage.objects.filter(pk=message.pk).update(relayed_at=timezone.now())
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        relayed_at=timezone.now(), relays=F("relays") + 1
+    )
     return True
 
 
 def relay_waiting(*, limit: int = RELAY_BATCH) -> int:
-    """Hand the messages still waiting to the broker, oldest first; stop at the first the
+    """Hand the broker, oldest first, the messages waiting for it, then those it took long
+    ago that are still not done — a broker restarted without persistence forgets what it
+    held; a consumer acts once, so a second copy is harmless. Stops at the first message the
     broker refuses. Returns how many it took."""
-    cutoff = timezone.now() - datetime.timedelta(seconds=RELAY_GRACE_SECONDS)
-    waiting = OutboxMessage.objects.filter(relayed_at__isnull=True, created_at__lt=cutoff).order_by(
-        "created_at"
-    )
+    now = timezone.now()
+    waiting = OutboxMessage.objects.filter(
+        relayed_at__isnull=True,
+        created_at__lt=now - datetime.timedelta(seconds=RELAY_GRACE_SECONDS),
+    ).order_by("created_at")
+    undone = OutboxMessage.objects.filter(
+        done_at__isnull=True,
+        relayed_at__lt=now - datetime.timedelta(seconds=settings.OUTBOX_REDELIVER_SECONDS),
+        relays__lt=MAX_RELAYS,
+    ).order_by("relayed_at")
     relayed = 0
-    for message_id in waiting.values_list("pk", flat=True)[:limit]:
-        if not relay(message_id):
-            break
-        relayed += 1
+    for queryset, again in ((waiting, False), (undone, True)):
+        for message_id in queryset.values_list("pk", flat=True)[: limit - relayed]:
+            if not relay(message_id, again=again):
+                return relayed
+            relayed += 1
     return relayed
 
 
@@ -148,12 +168,19 @@ def sweep_done(*, days: int = 30) -> int:
 
 
 def backlog() -> dict[str, Any]:
-    """What is waiting for the broker, for /readyz."""
+    """What is waiting for the broker, and what it took long ago and is still not done, for
+    /readyz."""
+    now = timezone.now()
     waiting = OutboxMessage.objects.filter(relayed_at__isnull=True)
     oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
+    undone = OutboxMessage.objects.filter(
+        done_at__isnull=True,
+        relayed_at__lt=now - datetime.timedelta(seconds=settings.OUTBOX_REDELIVER_SECONDS),
+    )
     return {
         "waiting": waiting.count(),
-        "oldest_seconds": int((timezone.now() - oldest).total_seconds()) if oldest else 0,
+        "oldest_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+        "not_done": undone.count(),
     }
 
 

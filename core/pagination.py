@@ -1,10 +1,135 @@
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 PAGE_SIZE = 20
+# How long a list's total is reused: counting a long list is the one part of a page that
+# grows with the table.
+COUNT_SECONDS = 60
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
     """The requested page of a list; a page number out of range gives the nearest page."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+@dataclass
+class KeysetPage:
+    """One page of a list read from where the last one ended (keyset pagination): page 2,000
+    costs what page 1 does, because the database seeks to the row instead of counting its way
+    there with OFFSET. Links carry the edge row's sort key (`after`/`before`)."""
+
+    object_list: list
+    count: int
+    has_next: bool = False
+    has_previous: bool = False
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    keyset: bool = field(default=True, init=False)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def paginate_keyset(
+    request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE
+) -> KeysetPage:
+    """The page of `queryset` after (or before) the row named by the request's `after` (or
+    `before`) cursor; the first page without one. The queryset's ordering must end in a
+    unique field (the primary key) and name no nullable field, so that it is a total order.
+    A cursor that cannot be read gives the first page."""
+    ordering = [str(key) for key in queryset.query.order_by]
+    if not ordering:
+        raise ValueError("keyset pagination needs an explicit order_by()")
+    before = _decode(request.GET.get("before", ""), len(ordering))
+    after = None if before else _decode(request.GET.get("after", ""), len(ordering))
+    try:
+        seek = (
+            queryset.filter(_beyond(ordering, before, backwards=True)).order_by(
+                *(_reversed(key) for key in ordering)
+            )
+            if before
+            else queryset.filter(_beyond(ordering, after))
+            if after
+            else queryset
+        )
+    except (ValidationError, ValueError, TypeError):
+        # A cursor edited by hand into something that is no value of its field.
+        before = after = None
+        seek = queryset
+    rows = list(seek[: per_page + 1])
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if before:
+        rows.reverse()
+        has_previous, has_next = more, True
+    else:
+        has_previous, has_next = after is not None, more
+    page = KeysetPage(rows, _count(queryset), has_next=has_next, has_previous=has_previous)
+    if rows:
+        page.next_cursor = _encode(ordering, rows[-1]) if has_next else ""
+        page.previous_cursor = _encode(ordering, rows[0]) if has_previous else ""
+    return page
+
+
+def _count(queryset: QuerySet) -> int:
+    key = hashlib.sha256(str(queryset.query).encode()).hexdigest()
+    return cache.get_or_set(f"list-count:{key}", queryset.count, COUNT_SECONDS)
+
+
+def _reversed(key: str) -> str:
+    return key[1:] if key.startswith("-") else f"-{key}"
+
+
+def _beyond(ordering: list[str], values: list, *, backwards: bool = False) -> Q:
+    """Rows after `values` in `ordering` (before them, `backwards`): (a > x) or (a = x and
+    b > y) or …, each comparison turned for descending keys."""
+    condition = Q()
+    equal: dict[str, Any] = {}
+    for key, value in zip(ordering, values, strict=True):
+        name = key.lstrip("-")
+        later = "lt" if key.startswith("-") != backwards else "gt"
+        condition |= Q(**equal, **{f"{name}__{later}": value})
+        equal[name] = value
+    return condition
+
+
+def _value(row, key: str) -> Any:
+    value = row
+    for part in key.lstrip("-").split("__"):
+        value = getattr(value, "pk" if part == "pk" else part)
+    return value
+
+
+def _encode(ordering: list[str], row) -> str:
+    values = [_value(row, key) for key in ordering]
+    text = json.dumps(values, default=str, ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, length: int) -> list | None:
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        return None
+    if not isinstance(values, list) or len(values) != length:
+        return None
+    if not all(isinstance(value, str | int | float) for value in values):
+        return None
+    return values

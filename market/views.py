@@ -37,7 +37,7 @@ NOTICE_LIST_LINKS_HOOK = "market_notice_list_links"
 
 
 def notice_list(request: HttpRequest) -> HttpResponse:
-    listing = filter_list(request, NoticeFilter, notice_public_list())
+    listing = filter_list(request, NoticeFilter, notice_public_list(), keyset=True)
     notices = list(listing.page.object_list)
     links: dict[int, list] = {}
     for add_links in hooks.get_hooks(NOTICE_LIST_LINKS_HOOK):

@@ -130,6 +130,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache ----------------------------------------------------------------------------------------
 # The embedded default is a folder, not process memory: web, worker and beat share it.
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    # Redis down is a cache that misses, not a site that fails: each operation gives up after
+    # a second and is answered as a miss (logged), so pages are still served from the database.
+    CACHES["default"]["OPTIONS"] = {
+        "SOCKET_CONNECT_TIMEOUT": 1,
+        "SOCKET_TIMEOUT": 1,
+        "IGNORE_EXCEPTIONS": True,
+        **CACHES["default"].get("OPTIONS", {}),
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Accounts and security ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -332,6 +342,9 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("BROKER_VISIBILITY_TIMEOUT", default=3600)
     }
+# An outbox message the broker took this long ago and no worker has done is handed over
+# again (core/outbox.py): a broker restarted without persistence has forgotten it.
+OUTBOX_REDELIVER_SECONDS = env.int("OUTBOX_REDELIVER_SECONDS", default=900)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 # A task is acknowledged when it ends, not when it starts, and a worker process that dies

@@ -18,7 +18,7 @@ def test_readyz_reports_every_component(client):
     assert body["status"] == "ok"
     assert set(body["checks"]) == {"database", "broker", "cache", "search"}
     assert all(check["ok"] for check in body["checks"].values())
-    assert body["outbox"] == {"waiting": 0, "oldest_seconds": 0}
+    assert body["outbox"] == {"waiting": 0, "oldest_seconds": 0, "not_done": 0}
 
 
 def test_the_broker_unreachable_is_degraded_not_unready(client, monkeypatch):

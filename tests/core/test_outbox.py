@@ -12,7 +12,7 @@ from django.db import transaction
 
 from config.celery import app as celery_app
 from core.models import OutboxMessage
-from core.outbox import enqueue, relay_waiting
+from core.outbox import MAX_RELAYS, backlog, enqueue, relay_waiting
 from core.tasks import scheduler_heartbeat
 from market import tasks as market_tasks
 from market.models import PurchaseRequest
@@ -136,3 +136,35 @@ def test_a_change_made_while_the_broker_is_down_succeeds_and_nothing_is_lost(bro
         )
     assert len(_invitation_recipients()) == 4
     assert len(set(_invitation_recipients())) == 4
+
+
+@pytest.mark.django_db
+def test_work_the_broker_took_and_forgot_is_handed_over_again(django_capture_on_commit_callbacks):
+    # A broker restarted without persistence forgets the messages it held; the outbox still
+    # knows they are not done.
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_request = Market().published()
+    sent = len(mail.outbox)
+    long_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    forgotten = OutboxMessage.objects.create(
+        task=market_tasks.award_notify.name,
+        args=[purchase_request.pk],
+        created_at=long_ago,
+        relayed_at=long_ago,
+        relays=1,
+    )
+    given_up = OutboxMessage.objects.create(
+        task=market_tasks.award_notify.name,
+        args=[purchase_request.pk],
+        created_at=long_ago,
+        relayed_at=long_ago,
+        relays=MAX_RELAYS,
+    )
+    assert relay_waiting() == 1
+    forgotten.refresh_from_db()
+    assert forgotten.relays == 2 and forgotten.done_at is not None
+    assert len(mail.outbox) > sent
+    # A consumer that failed every time is left for someone to look at, and /readyz counts it.
+    given_up.refresh_from_db()
+    assert given_up.relays == MAX_RELAYS and given_up.done_at is None
+    assert backlog()["not_done"] == 1

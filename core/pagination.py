@@ -88,7 +88,9 @@ def paginate_keyset(
 
 def _count(queryset: QuerySet) -> int:
     key = hashlib.sha256(str(queryset.query).encode()).hexdigest()
-    return cache.get_or_set(f"list-count:{key}", queryset.count, COUNT_SECONDS)
+    count = cache.get_or_set(f"list-count:{key}", queryset.count, COUNT_SECONDS)
+    # A cache that is down answers nothing (core settings: it misses rather than fails).
+    return queryset.count() if count is None else count
 
 
 def _reversed(key: str) -> str:

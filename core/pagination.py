@@ -81,9 +81,17 @@ def paginate_keyset(
         has_previous, has_next = after is not None, more
     page = KeysetPage(rows, _count(queryset), has_next=has_next, has_previous=has_previous)
     if rows:
-        page.next_cursor = _encode(ordering, rows[-1]) if has_next else ""
-        page.previous_cursor = _encode(ordering, rows[0]) if has_previous else ""
+        page.next_cursor = keyset_cursor(queryset, rows[-1]) if has_next else ""
+        page.previous_cursor = keyset_cursor(queryset, rows[0]) if has_previous else ""
     return page
+
+
+def keyset_cursor(queryset: QuerySet, row) -> str:
+    """The cursor naming `row`'s place in `queryset`'s order (`?after=` it gives the rows
+    that follow)."""
+    values = [_value(row, str(key)) for key in queryset.query.order_by]
+    text = json.dumps(values, default=str, ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def _count(queryset: QuerySet) -> int:
@@ -115,12 +123,6 @@ def _value(row, key: str) -> Any:
     for part in key.lstrip("-").split("__"):
         value = getattr(value, "pk" if part == "pk" else part)
     return value
-
-
-def _encode(ordering: list[str], row) -> str:
-    values = [_value(row, key) for key in ordering]
-    text = json.dumps(values, default=str, ensure_ascii=False)
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def _decode(cursor: str, length: int) -> list | None:

@@ -1,11 +1,19 @@
 """docs/benchmarks.md is written by several scripts. The list pages' figures (scripts/
-benchmark.py) come first; then one section per script, each starting at its marker, in the
-order below. A script replaces its own section and keeps the others as they are."""
+benchmark.py, one section per database) come first; then one section per script, each starting
+at its marker, in the order below. A script replaces its own section and keeps the others as
+they are."""
 
 from pathlib import Path
 
 PATH = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-SECTION_MARKERS = ("<!-- search -->", "<!-- credit -->", "<!-- contracts -->")
+SECTION_MARKERS = (
+    "<!-- lists-postgresql -->",
+    "<!-- lists-sqlite -->",
+    "<!-- burst -->",
+    "<!-- search -->",
+    "<!-- credit -->",
+    "<!-- contracts -->",
+)
 
 
 def section_write(marker: str, section: str) -> None:
@@ -26,10 +34,3 @@ def section_write(marker: str, section: str) -> None:
         f"{before.rstrip()}\n\n{section}\n{after}".rstrip("\n") + "\n", encoding="utf-8"
     )
     print(section)
-
-
-def sections_kept() -> str:
-    """Everything from the first section on, for scripts/benchmark.py to keep under its own."""
-    text = PATH.read_text(encoding="utf-8") if PATH.exists() else ""
-    starts = [text.index(marker) for marker in SECTION_MARKERS if marker in text]
-    return text[min(starts) :] if starts else ""

@@ -1,8 +1,6 @@
 """A task goes through the configured broker to a real worker and back: the filesystem
 transport under `make test`, Redis under `make test-services`."""
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
@@ -10,16 +8,7 @@ from django.core.cache import cache
 from config.celery import app as celery_app
 from core.services import SCHEDULER_HEARTBEAT_KEY
 from core.tasks import scheduler_heartbeat
-
-
-def _wait_for(predicate, timeout=20.0):
-    # Polls a real, asynchronous worker; the clock is not being faked here, only waited on.
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.waiting import wait_for
 
 
 @pytest.mark.slow
@@ -28,7 +17,7 @@ def test_a_task_reaches_a_worker_through_the_broker(monkeypatch):
     assert cache.get(SCHEDULER_HEARTBEAT_KEY) is None
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         scheduler_heartbeat.delay()
-        assert _wait_for(lambda: cache.get(SCHEDULER_HEARTBEAT_KEY) is not None)
+        assert wait_for(lambda: cache.get(SCHEDULER_HEARTBEAT_KEY) is not None)
 
 
 def test_the_heartbeat_is_on_the_beat_schedule(settings):

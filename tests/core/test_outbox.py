@@ -2,7 +2,6 @@
 and acts once however often it is delivered (core/outbox.py)."""
 
 import datetime
-import time
 
 import pytest
 import time_machine
@@ -17,6 +16,7 @@ from core.tasks import scheduler_heartbeat
 from market import tasks as market_tasks
 from market.models import PurchaseRequest
 from tests.market.scenario import NOW, Market
+from tests.waiting import wait_for
 
 Status = PurchaseRequest.Status
 
@@ -49,16 +49,6 @@ def broker_down(monkeypatch):
 
     yield Broker
     forget_connections()
-
-
-def _wait_for(predicate, timeout=30.0):
-    # Polls a real, asynchronous worker.
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _invitation_recipients() -> list[str]:
@@ -126,13 +116,14 @@ def test_a_change_made_while_the_broker_is_down_succeeds_and_nothing_is_lost(bro
         assert relay_waiting() == waiting
         # The worker announces the move; the invitations it causes are queued through the
         # outbox in turn and sent, once to each invited agency's administrator.
-        assert _wait_for(
+        assert wait_for(
             lambda: (
                 OutboxMessage.objects.filter(task=market_tasks.invitations_send.name)
                 .exclude(done_at=None)
                 .exists()
                 and not OutboxMessage.objects.filter(done_at=None).exists()
-            )
+            ),
+            timeout=30,
         )
     assert len(_invitation_recipients()) == 4
     assert len(set(_invitation_recipients())) == 4

@@ -16,8 +16,9 @@ Redis databases and an index prefix of its own, made afresh each run.
 3. A worker killed (SIGKILL) while it sends mail: the task runs again and sends once.
 4. PostgreSQL restarted: the next requests are served.
 
-Finally: no outbox message is left waiting or undone, and no mail was sent twice. Exits 1 on
-the first check that fails, with the processes' logs in $DRILL_DIR (var/fault-drill)."""
+Finally: no outbox message is left waiting or undone, and no mail was sent twice. The drill
+restarts a process that exits, as production's supervisor does, and reports how many times.
+Exits 1 on the first check that fails, with the processes' logs in $DRILL_DIR (var/fault-drill)."""
 
 import collections
 import json
@@ -25,6 +26,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -110,13 +112,22 @@ def database_recreate(environment: dict[str, str]) -> None:
 
 
 class Processes:
-    """The site's processes, each in its own process group, logging to DRILL_DIR."""
+    """The site's processes, each in its own process group, logging to DRILL_DIR, and kept
+    running the way production's supervisor keeps them (docs/deployment.md): one that exits is
+    started again, and counted. A Celery worker can exit when the broker goes away under it (a
+    race in kombu's Redis transport, celery/kombu#582); nothing is lost when it does, because
+    its unfinished work is still in the outbox and on the broker."""
 
     def __init__(self, environment: dict[str, str]):
         self.environment = environment
+        self.commands: dict[str, tuple[str, ...]] = {}
         self.running: dict[str, subprocess.Popen] = {}
+        self.restarts: collections.Counter = collections.Counter()
+        self.stopping = threading.Event()
+        self.supervisor = threading.Thread(target=self.supervise, daemon=True)
 
     def start(self, name: str, *command: str) -> None:
+        self.commands[name] = command
         log = open(DRILL_DIR / f"{name}.log", "ab")  # noqa: SIM115  (closed with the process)
         self.running[name] = subprocess.Popen(
             command,
@@ -126,6 +137,14 @@ class Processes:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def supervise(self) -> None:
+        while not self.stopping.wait(1):
+            for name, process in list(self.running.items()):
+                if process.poll() is not None and not self.stopping.is_set():
+                    print(f"  --  {name} exited ({process.returncode}); started again", flush=True)
+                    self.restarts[name] += 1
+                    self.start(name, *self.commands[name])
 
     def start_site(self) -> None:
         self.start(
@@ -139,10 +158,6 @@ class Processes:
             "--timeout",
             "60",
         )
-        self.start_worker()
-        self.start("beat", str(VENV_BIN / "celery"), "--app", "config", "beat", "-l", "INFO")
-
-    def start_worker(self) -> None:
         self.start(
             "worker",
             str(VENV_BIN / "celery"),
@@ -156,8 +171,13 @@ class Processes:
             "-l",
             "INFO",
         )
+        self.start("beat", str(VENV_BIN / "celery"), "--app", "config", "beat", "-l", "INFO")
+        self.supervisor.start()
 
     def stop_all(self) -> None:
+        self.stopping.set()
+        if self.supervisor.is_alive():
+            self.supervisor.join()
         for process in self.running.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -435,6 +455,7 @@ def main() -> int:
             set(repeated) == on_purpose and set(repeated.values()) <= {2},
             f"{sum(journal.values())} mails, none sent twice by accident",
         )
+        report["restarted_by_supervisor"] = dict(processes.restarts)
     except DrillFailed as failure:
         print(f"\nFAULT DRILL FAILED: {failure}\n(logs in {DRILL_DIR})", flush=True)
         return 1

@@ -54,8 +54,7 @@ def acting_agency(actor: User) -> Agency:
     return cast(Agency, agency)  # require() refuses a missing agency
 
 
-def _quoting_open(purchase_request: PurchaseRequest, now: datetime.datetime) -> None:
-    advance_locked(purchase_request, now=now)
+def _deadline_checked(purchase_request: PurchaseRequest, now: datetime.datetime) -> None:
     deadline = purchase_request.quote_deadline
     if deadline is not None and now >= deadline:
         raise ApplicationError(
@@ -63,8 +62,26 @@ def _quoting_open(purchase_request: PurchaseRequest, now: datetime.datetime) -> 
             % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")},
             code="deadline_passed",
         )
+
+
+def _quoting_open(purchase_request: PurchaseRequest, now: datetime.datetime) -> None:
+    """On the locked request, by the server clock read after the lock was granted."""
+    # Past the deadline the answer is no before anything else: the refusal rolls the
+    # transaction back, so closing and opening the request here would be work thrown away,
+    # done under the row lock every late sender waits for (the sweep makes those moves).
+    _deadline_checked(purchase_request, now)
+    advance_locked(purchase_request, now=now)
     if purchase_request.status != Status.QUOTING:
         raise ApplicationError(_("This request is not open for quotes."), code="not_quoting")
+
+
+def _answered(purchase_request: PurchaseRequest, agency: Agency, key: str) -> Quote | None:
+    """The agency's quote when this very submission (its `key`) was already recorded."""
+    if not key:
+        return None
+    return Quote.objects.filter(
+        purchase_request=purchase_request, agency=agency, submission_key=key
+    ).first()
 
 
 def _priced(
@@ -158,8 +175,12 @@ def _time_limit_checked(purchase_request: PurchaseRequest, agency: Agency, days:
 def _members_checked(
     purchase_request: PurchaseRequest, lead: Agency, members: Sequence[MemberShare]
 ) -> None:
+    if not members:
+        return
     eligible = set(
-        eligible_agencies(purchase_request=purchase_request).values_list("pk", flat=True)
+        eligible_agencies(purchase_request=purchase_request)
+        .filter(pk__in=[member.agency.pk for member in members])
+        .values_list("pk", flat=True)
     )
     seen: set[int] = set()
     for member in members:
@@ -218,13 +239,16 @@ def quote_submit(
     or the proposal is not a PDF ("bad_proposal"), or the nonce is not the 32 hex characters
     the agency's browser makes ("bad_nonce"). The nonce is the agency's own: the platform never
     chooses it (docs/selection.md)."""
-    purchase_request = purchase_request_lock(purchase_request)
-    now = timezone.now()
     agency = acting_agency(actor)
-    existing = Quote.objects.filter(purchase_request=purchase_request, agency=agency).first()
-    if idempotency_key and existing and existing.submission_key == idempotency_key:
+    existing = _answered(purchase_request, agency, idempotency_key)
+    if existing is not None:
         return existing
-    _quoting_open(purchase_request, now)
+    # Every quote for the request waits on its row lock, most of them in the last seconds
+    # before the deadline: what depends only on the agency, the request's fixed terms and the
+    # form is checked before taking it, so the lock is held for what it guards — the clock's
+    # moves, the deadline, and the agency's one quote row. The deadline is looked at first
+    # too, so a late sender hears that and not a complaint about the form.
+    _deadline_checked(purchase_request, timezone.now())
     reasons = agency_ineligibility_reasons(agency=agency, purchase_request=purchase_request)
     if reasons:
         raise ApplicationError(
@@ -257,6 +281,14 @@ def quote_submit(
             "JavaScript on."
         )
         raise ApplicationError(message, code="bad_nonce", extra={"nonce": [message]})
+
+    purchase_request = purchase_request_lock(purchase_request)
+    now = timezone.now()
+    # Again under the lock: the same form sent twice at once is answered once.
+    existing = Quote.objects.filter(purchase_request=purchase_request, agency=agency).first()
+    if idempotency_key and existing and existing.submission_key == idempotency_key:
+        return existing
+    _quoting_open(purchase_request, now)
     revision = existing.revision + 1 if existing else 1
     sealed = sealing.seal(
         request_number=purchase_request.number,
@@ -285,10 +317,6 @@ def quote_submit(
         QuoteMember(quote=quote, agency=member.agency, share=member.share.strip())
         for member in members
     )
-    public_log.log_receipt(
-        QuoteReceipt.objects.create(quote=quote, revision=revision, receipt=sealed.receipt),
-        replaces,
-    )
     # An agency that became eligible after publication has no invitation yet: its credit
     # standing for this request is recorded now, once.
     Invitation.objects.get_or_create(
@@ -297,6 +325,12 @@ def quote_submit(
         defaults={"credit_score": agency.credit_score, "credit_grade": agency.credit_grade},
     )
     _invitation_read(purchase_request, agency, now)
+    # Last: appending locks the public log's head, which every request's quotes share, until
+    # the commit.
+    public_log.log_receipt(
+        QuoteReceipt.objects.create(quote=quote, revision=revision, receipt=sealed.receipt),
+        replaces,
+    )
     return quote
 
 

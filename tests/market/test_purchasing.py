@@ -264,6 +264,25 @@ def test_nothing_is_accepted_after_the_deadline_even_before_the_scheduler_runs(m
     assert not Quote.objects.exists()
 
 
+def test_a_late_quote_is_refused_without_opening_the_others(market, _clock):
+    """The refusal comes before the clock's moves: a late sender does not open and draw under
+    the row lock every other late sender waits for, only for the rollback to undo it."""
+
+    def late_refusal_queries(quotes: int) -> int:
+        purchase_request = market.published()
+        for index in range(quotes):
+            market.quote(purchase_request, index, "100000")
+        with (
+            time_machine.travel(purchase_request.quote_deadline, tick=False),
+            CaptureQueriesContext(connection) as queries,
+            refused("deadline_passed"),
+        ):
+            market.quote(purchase_request, quotes, "100000")
+        return len(queries)
+
+    assert late_refusal_queries(1) == late_refusal_queries(3)
+
+
 def test_an_agency_that_is_not_eligible_cannot_quote(market):
     outsider = UserFactory(organisation=AgencyFactory().organisation)
     purchase_request = market.published()

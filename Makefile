@@ -105,6 +105,10 @@ services-down: ## Stop the servers services-up started
 benchmark: install ## Measure list pages on large data; writes docs/benchmarks.md
 	$(PY) scripts/benchmark.py
 
+.PHONY: burst
+burst: install ## 200 people browse while 500 agencies quote in the last 10 s before a deadline (Locust, gunicorn, PostgreSQL; needs services-up); writes docs/benchmarks.md
+	$(PY) bench/burst.py
+
 .PHONY: benchmark-search
 benchmark-search: install ## Time searches at 10 000 and 100 000 agencies on each backend (Elasticsearch with ELASTICSEARCH_URL); writes docs/benchmarks.md
 	$(PY) scripts/benchmark_search.py

@@ -33,6 +33,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from scripts.site_stores import stores_recreate
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 DRILL_DIR = Path(os.environ.get("DRILL_DIR", ROOT / "var" / "fault-drill"))
@@ -96,19 +98,6 @@ def drill_environment() -> dict[str, str]:
         "BROKER_VISIBILITY_TIMEOUT": "30",
         "LOG_LEVEL": "INFO",
     }
-
-
-def database_recreate(environment: dict[str, str]) -> None:
-    import psycopg
-
-    admin = urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres")
-    with psycopg.connect(urlunsplit(admin), autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS zjcs_drill WITH (FORCE)")
-        connection.execute("CREATE DATABASE zjcs_drill")
-    import redis
-
-    for url in (environment["CELERY_BROKER_URL"], environment["CACHE_URL"]):
-        redis.Redis.from_url(url).flushdb()
 
 
 class Processes:
@@ -419,7 +408,7 @@ def main() -> int:
         stale.unlink()
     environment = drill_environment()
     print("[0] A fresh site with the demo data", flush=True)
-    database_recreate(environment)
+    stores_recreate(environment)
     subprocess.run(
         [str(VENV_BIN / "python"), "manage.py", "prepare_demo", "-v", "0"],
         cwd=ROOT,

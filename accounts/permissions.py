@@ -66,13 +66,28 @@ def is_member_of(user: Any, organisation: Any) -> bool:
     )
 
 
+# Where a user object keeps its object-permission checker: a request asks the same question
+# in its view and again in the service it calls, and the checker answers the second time
+# from what it read the first (as Django keeps `_perm_cache` on the user for model
+# permissions). membership_permissions_grant forgets it when it changes the user's rights.
+CHECKER_ATTRIBUTE = "_object_permission_checker"
+
+
+def object_permission_checker(user: Any) -> ObjectPermissionChecker:
+    checker = getattr(user, CHECKER_ATTRIBUTE, None)
+    if checker is None:
+        checker = ObjectPermissionChecker(user)
+        setattr(user, CHECKER_ATTRIBUTE, checker)
+    return checker
+
+
 @rules.predicate
 def administers(user: Any, organisation: Any) -> bool:
     """A member holding the organisation's change permission (granted to its administrators
     in accounts/services.py), checked without the superuser shortcut."""
     return bool(
         is_member_of(user, organisation)
-        and ObjectPermissionChecker(user).has_perm("change_organisation", organisation)
+        and object_permission_checker(user).has_perm("change_organisation", organisation)
     )
 
 

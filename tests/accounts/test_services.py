@@ -1,7 +1,13 @@
 import pytest
 
 from accounts.models import Organisation, Role, User
-from accounts.services import organisation_create, organisation_update, user_create
+from accounts.permissions import allowed
+from accounts.services import (
+    membership_permissions_grant,
+    organisation_create,
+    organisation_update,
+    user_create,
+)
 from tests.accounts.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 from tests.refusals import refused
 
@@ -91,3 +97,21 @@ def test_duplicate_organisation_is_refused():
     organisation_create(name="某公司", kind=Role.AGENCY)
     with refused("invalid"):
         organisation_create(name="某公司", kind=Role.AGENCY)
+
+
+def test_a_user_who_stops_administering_is_refused_at_once_though_the_answer_was_kept(
+    django_assert_num_queries,
+):
+    admin = UserFactory(is_organisation_admin=True)
+    organisation = admin.organisation
+    assert allowed("accounts.administer_organisation", admin, organisation)
+    # The view and the service ask the same question in one request: the second answer is
+    # the kept one.
+    with django_assert_num_queries(0):
+        assert allowed("accounts.administer_organisation", admin, organisation)
+
+    admin.is_organisation_admin = False
+    admin.save()
+    membership_permissions_grant(user=admin)
+
+    assert not allowed("accounts.administer_organisation", admin, organisation)

@@ -21,6 +21,7 @@ from market.models import (
     QuoteMember,
     QuoteReceipt,
 )
+from market.services import quotes as quotes_service
 from market.services.requests import purchase_request_create
 from tests.accounts.factories import UserFactory
 from tests.agencies.factories import AgencyFactory, PractitionerFactory, pdf_upload
@@ -272,6 +273,32 @@ def test_after_the_deadline_the_form_is_refused_and_nothing_is_saved(market, cli
     page = client.get(_url(purchase_request))
     assert not page.context["show_form"] and not page.context["quoting_open"]
     assert b'enctype="multipart/form-data"' not in page.content
+
+
+def test_a_quote_counts_when_it_is_recorded_as_the_form_says_not_when_it_was_sent(
+    market, client, clock, monkeypatch
+):
+    purchase_request = market.published()
+    client.force_login(market.admins[0])
+    page = client.get(_url(purchase_request))
+    assert "报价以平台记录的时间为准" in page.content.decode()
+    token = page.context["form"]["idempotency_key"].value()
+    clock.move_to(purchase_request.quote_deadline - datetime.timedelta(seconds=2))
+
+    # Sent two seconds before the deadline, it waits for the request's row lock (the other
+    # agencies' quotes ahead of it) until the deadline has passed.
+    take_lock = quotes_service.purchase_request_lock
+
+    def wait_past_the_deadline(locked):
+        clock.move_to(purchase_request.quote_deadline)
+        return take_lock(locked)
+
+    monkeypatch.setattr(quotes_service, "purchase_request_lock", wait_past_the_deadline)
+    response = _submit(client, purchase_request, token=token)
+
+    assert response.status_code == 200
+    assert "仅在报价期内接受报价" in str(response.context["form"].non_field_errors())
+    assert not Quote.objects.exists()
 
 
 def test_after_opening_the_page_links_to_the_notice_and_checks_the_receipt(market, client, clock):

@@ -1,13 +1,15 @@
 import base64
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import HttpRequest
 
 PAGE_SIZE = 20
@@ -67,11 +69,12 @@ def paginate_keyset(
             if after
             else queryset
         )
+        # A row comparison converts its values only here, as the query is written.
+        rows = list(seek[: per_page + 1])
     except (ValidationError, ValueError, TypeError):
         # A cursor edited by hand into something that is no value of its field.
         before = after = None
-        seek = queryset
-    rows = list(seek[: per_page + 1])
+        rows = list(queryset[: per_page + 1])
     more = len(rows) > per_page
     rows = rows[:per_page]
     if before:
@@ -106,13 +109,29 @@ def _reversed(key: str) -> str:
 
 
 def _beyond(ordering: list[str], values: list, *, backwards: bool = False) -> Q:
-    """Rows after `values` in `ordering` (before them, `backwards`): (a > x) or (a = x and
-    b > y) or …, each comparison turned for descending keys."""
+    """Rows after `values` in `ordering` (before them, `backwards`).
+
+    When every key runs the same way this is one row comparison, (a, b) > (x, y), which the
+    database answers by seeking the list's index to the cursor. The same condition spelled
+    (a > x) or (a = x and b > y) cannot seek: PostgreSQL read and threw away the 40 000 rows
+    before the cursor on the notices' page 2 000. Django writes its row comparisons
+    (`tuple_lookups`, made for composite primary keys) as that OR where a database has none.
+    Keys running both ways are spelled out so, each comparison turned for descending keys."""
+    names = [key.lstrip("-") for key in ordering]
+    descending = [key.startswith("-") for key in ordering]
+    if len(set(descending)) == 1:
+        later = TupleLessThan if descending[0] != backwards else TupleGreaterThan
+        from_here = "lte" if descending[0] != backwards else "gte"
+        # The first key's bound repeats part of the comparison for when the keys lie in
+        # different tables (the roster: the organisation's name, then the agency's key):
+        # no index holds the whole row then, but one on the first key can still seek.
+        return Q(**{f"{names[0]}__{from_here}": values[0]}) & Q(
+            later(Tuple(*(F(name) for name in names)), values)
+        )
     condition = Q()
     equal: dict[str, Any] = {}
-    for key, value in zip(ordering, values, strict=True):
-        name = key.lstrip("-")
-        later = "lt" if key.startswith("-") != backwards else "gt"
+    for name, is_descending, value in zip(names, descending, values, strict=True):
+        later = "lt" if is_descending != backwards else "gt"
         condition |= Q(**equal, **{f"{name}__{later}": value})
         equal[name] = value
     return condition
@@ -135,5 +154,10 @@ def _decode(cursor: str, length: int) -> list | None:
     if not isinstance(values, list) or len(values) != length:
         return None
     if not all(isinstance(value, str | int | float) for value in values):
+        return None
+    # JSON's Infinity and NaN are floats no field can hold, nor a number past 64 bits a key.
+    if not all(math.isfinite(value) for value in values if isinstance(value, float)):
+        return None
+    if not all(-(2**63) <= value < 2**63 for value in values if isinstance(value, int)):
         return None
     return values

@@ -1,6 +1,10 @@
 """Purchase requests, sealed quotes and selection (R1, R2, R4, R6–R8)."""
 
+import base64
 import datetime
+import html
+import json
+import re
 import secrets
 from decimal import Decimal
 
@@ -486,6 +490,55 @@ def test_the_notice_list_keeps_a_constant_query_count(market, client):
     for _ in range(5):
         market.published()
     assert _queries(client, "/notices/") == small
+
+
+def _notice_numbers(response) -> list[str]:
+    return [notice.number for notice in response.context["page"].object_list]
+
+
+def _page_link(response, rel: str) -> str | None:
+    found = re.search(rf'<a rel="{rel}" href="([^"]+)"', response.content.decode())
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_the_notices_page_through_requests_published_at_one_instant_once_each_both_ways(
+    market, client
+):
+    # The clock stands still: every request has the same publication time, so only the
+    # primary key orders them, and the cursor's row comparison must still seek past each once.
+    published = {market.published().number for _ in range(25)}
+    response = client.get("/notices/")
+    pages = [_notice_numbers(response)]
+    while following := _page_link(response, "next"):
+        response = client.get(f"/notices/{following}")
+        pages.append(_notice_numbers(response))
+    assert [len(page) for page in pages] == [20, 5]
+    forward = [number for page in pages for number in page]
+    assert set(forward) == published and len(forward) == 25
+    assert forward == sorted(forward, reverse=True)  # newest first: numbers follow creation
+    preceding = _page_link(response, "prev")
+    assert _notice_numbers(client.get(f"/notices/{preceding}")) == forward[:20]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        ["2026-01-01 00:00:00+00:00", "not-a-key"],
+        ["not-a-time", 1],
+        ["2026-01-01 00:00:00+00:00", 1.5e400],
+        ["2026-01-01 00:00:00+00:00", 10**30],
+    ],
+)
+def test_a_notices_cursor_edited_into_no_value_of_its_field_gives_the_first_page(
+    market, client, cursor
+):
+    for _ in range(3):
+        market.published()
+    first = _notice_numbers(client.get("/notices/"))
+    edited = base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode().rstrip("=")
+    response = client.get(f"/notices/?after={edited}")
+    assert response.status_code == 200
+    assert _notice_numbers(response) == first
 
 
 def test_drafts_are_not_public(market, client):

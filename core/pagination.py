@@ -120,13 +120,13 @@ def _beyond(ordering: list[str], values: list, *, backwards: bool = False) -> Q:
     names = [key.lstrip("-") for key in ordering]
     descending = [key.startswith("-") for key in ordering]
     if len(set(descending)) == 1:
-        later = TupleLessThan if descending[0] != backwards else TupleGreaterThan
+        comparison = TupleLessThan if descending[0] != backwards else TupleGreaterThan
         from_here = "lte" if descending[0] != backwards else "gte"
         # The first key's bound repeats part of the comparison for when the keys lie in
         # different tables (the roster: the organisation's name, then the agency's key):
         # no index holds the whole row then, but one on the first key can still seek.
         return Q(**{f"{names[0]}__{from_here}": values[0]}) & Q(
-            later(Tuple(*(F(name) for name in names)), values)
+            comparison(Tuple(*(F(name) for name in names)), values)
         )
     condition = Q()
     equal: dict[str, Any] = {}

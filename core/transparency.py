@@ -97,12 +97,13 @@ def checkpoint_text(size: int, root_hash: str, made_at: datetime.datetime) -> st
     return f"{settings.TRANSPARENCY_LOG_ORIGIN}\n{size}\n{root}\ntime {utc_text(made_at)}\n"
 
 
-@transaction.atomic
+# No savepoint of its own: an append that fails fails the caller's whole change, which must
+# not be saved without its entry, and every quote appends (docs/benchmarks.md, the burst).
+@transaction.atomic(savepoint=False)
 def log_append(*, kind: str, subject: str, data: dict[str, Any]) -> LogEntry:
     """Append one public fact; it is on the log, with a signed checkpoint, when the caller's
     transaction commits."""
-    LogHead.objects.get_or_create(pk=1)
-    head = LogHead.objects.select_for_update().get(pk=1)
+    head, _created = LogHead.objects.select_for_update().get_or_create(pk=1)
     now = timezone.now()
     body = canonical_json(
         {

@@ -311,8 +311,11 @@ def quote_submit(
     if proposal is not None:
         quote.proposal = proposal
     quote.save()
-    quote.practitioners.set(practitioners)
-    quote.members.all().delete()
+    # A first quote has no named people to replace: nothing to read or delete.
+    if existing is not None or practitioners:
+        quote.practitioners.set(practitioners)
+    if existing is not None:
+        quote.members.all().delete()
     QuoteMember.objects.bulk_create(
         QuoteMember(quote=quote, agency=member.agency, share=member.share.strip())
         for member in members

@@ -70,15 +70,20 @@ def is_member_of(user: Any, organisation: Any) -> bool:
 # in its view and again in the service it calls, and the checker answers the second time
 # from what it read the first (as Django keeps `_perm_cache` on the user for model
 # permissions). membership_permissions_grant forgets it when it changes the user's rights.
-CHECKER_ATTRIBUTE = "_object_permission_checker"
+_CHECKER_ATTRIBUTE = "_object_permission_checker"
 
 
 def object_permission_checker(user: Any) -> ObjectPermissionChecker:
-    checker = getattr(user, CHECKER_ATTRIBUTE, None)
+    checker = getattr(user, _CHECKER_ATTRIBUTE, None)
     if checker is None:
         checker = ObjectPermissionChecker(user)
-        setattr(user, CHECKER_ATTRIBUTE, checker)
+        setattr(user, _CHECKER_ATTRIBUTE, checker)
     return checker
+
+
+def object_permission_checker_forget(user: Any) -> None:
+    """After the user's object permissions changed: the next question reads them afresh."""
+    user.__dict__.pop(_CHECKER_ATTRIBUTE, None)
 
 
 @rules.predicate

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import Organisation, Role, User
-from accounts.permissions import CHECKER_ATTRIBUTE, require
+from accounts.permissions import object_permission_checker_forget, require
 from accounts.roles import role_group
 from core.exceptions import ApplicationError
 
@@ -125,7 +125,7 @@ def membership_permissions_grant(*, user: User) -> None:
         assign_perm("accounts.change_organisation", user, organisation)
     else:
         remove_perm("accounts.change_organisation", user, organisation)
-    user.__dict__.pop(CHECKER_ATTRIBUTE, None)
+    object_permission_checker_forget(user)
 
 
 # Re-authentication before an act that binds the organisation (signing a contract) -------------

@@ -1,6 +1,4 @@
 import datetime
-import html
-import re
 from decimal import Decimal
 
 import pytest
@@ -22,6 +20,7 @@ from tests.catalogue.factories import (
     QualificationTypeFactory,
     ServiceItemFactory,
 )
+from tests.pages import page_link
 
 pytestmark = pytest.mark.django_db
 
@@ -103,16 +102,11 @@ def test_roster_sorts_by_name_or_recent_activity(client):
     assert _names(client.get("/agencies/?sort=activity"))[0] == old.organisation.name
 
 
-def _link(response, rel: str) -> str | None:
-    found = re.search(rf'<a rel="{rel}" href="([^"]+)"', response.content.decode())
-    return html.unescape(found.group(1)) if found else None
-
-
 def test_roster_pagination_keeps_the_filters(client):
     region = "乐山市"
     for number in range(25):
         _agency(f"机构{number:02d}", organisation__region=region)
-    following = _link(client.get(f"/agencies/?region={region}&sort=activity"), "next")
+    following = page_link(client.get(f"/agencies/?region={region}&sort=activity"), "next")
     assert following.startswith("?region=%E4%B9%90%E5%B1%B1%E5%B8%82&sort=activity&after=")
 
 
@@ -126,7 +120,7 @@ def test_the_roster_pages_by_sort_key_through_every_agency_once_both_ways(client
             _agency(f"机构{number:02d}", credit_score=Decimal(80 + number % 3))
     response = client.get(f"/agencies/?sort={sort}")
     pages = [_names(response)]
-    while following := _link(response, "next"):
+    while following := page_link(response, "next"):
         response = client.get(f"/agencies/{following}")
         pages.append(_names(response))
     assert [len(page) for page in pages] == [20, 20, 5]
@@ -142,7 +136,7 @@ def test_the_roster_pages_by_sort_key_through_every_agency_once_both_ways(client
     if sort != "activity":  # all made at one instant: name, then key, as the roster says
         assert forward == expected
     back = []
-    while preceding := _link(response, "prev"):
+    while preceding := page_link(response, "prev"):
         response = client.get(f"/agencies/{preceding}")
         back = _names(response) + back
     assert back == forward[:40]

@@ -2,9 +2,7 @@
 
 import base64
 import datetime
-import html
 import json
-import re
 import secrets
 from decimal import Decimal
 
@@ -45,6 +43,7 @@ from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import AgencyFactory
 from tests.catalogue.factories import ServiceItemFactory
 from tests.market.scenario import NOW, Market, close_and_draw
+from tests.pages import page_link
 from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
@@ -496,11 +495,6 @@ def _notice_numbers(response) -> list[str]:
     return [notice.number for notice in response.context["page"].object_list]
 
 
-def _page_link(response, rel: str) -> str | None:
-    found = re.search(rf'<a rel="{rel}" href="([^"]+)"', response.content.decode())
-    return html.unescape(found.group(1)) if found else None
-
-
 def test_the_notices_page_through_requests_published_at_one_instant_once_each_both_ways(
     market, client
 ):
@@ -509,14 +503,14 @@ def test_the_notices_page_through_requests_published_at_one_instant_once_each_bo
     published = {market.published().number for _ in range(25)}
     response = client.get("/notices/")
     pages = [_notice_numbers(response)]
-    while following := _page_link(response, "next"):
+    while following := page_link(response, "next"):
         response = client.get(f"/notices/{following}")
         pages.append(_notice_numbers(response))
     assert [len(page) for page in pages] == [20, 5]
     forward = [number for page in pages for number in page]
     assert set(forward) == published and len(forward) == 25
     assert forward == sorted(forward, reverse=True)  # newest first: numbers follow creation
-    preceding = _page_link(response, "prev")
+    preceding = page_link(response, "prev")
     assert _notice_numbers(client.get(f"/notices/{preceding}")) == forward[:20]
 
 

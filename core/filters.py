@@ -18,6 +18,8 @@ class FilteredList:
     filter: django_filters.FilterSet
     page: Page | KeysetPage
     query_string: str
+    # No filter was asked for (a page cursor may be): the form is as every visitor sees it.
+    unfiltered: bool = False
 
 
 def filtered_values(filterset: django_filters.FilterSet) -> dict:
@@ -60,4 +62,5 @@ def filter_list(
         if keyset and isinstance(results, QuerySet)
         else paginate(request, results)
     )
-    return FilteredList(filterset, page, query_string_of(filterset))
+    unfiltered = not any(name in request.GET for name in filterset.form.fields)
+    return FilteredList(filterset, page, query_string_of(filterset), unfiltered)

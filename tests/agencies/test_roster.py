@@ -3,9 +3,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyStatusEvent
@@ -20,7 +17,7 @@ from tests.catalogue.factories import (
     QualificationTypeFactory,
     ServiceItemFactory,
 )
-from tests.pages import page_link
+from tests.pages import page_link, queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -207,13 +204,6 @@ def test_pending_and_rejected_agencies_have_no_public_page_suspended_and_exited_
     assert client.get("/agencies/999999/").status_code == 404
 
 
-def _queries_for(client, url: str) -> int:
-    cache.clear()  # the list's total is counted, not taken from the last view's count
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def _populate(count: int) -> None:
     for _ in range(count):
         qualification = QualificationFactory()
@@ -225,9 +215,9 @@ def _populate(count: int) -> None:
 @pytest.mark.parametrize("query", ["", "?sort=activity", "?region=眉山市彭山区"])
 def test_roster_keeps_a_constant_query_count(client, query):
     _populate(2)
-    small = _queries_for(client, f"/agencies/{query}")
+    small = queries_for(client, f"/agencies/{query}")
     _populate(12)
-    assert _queries_for(client, f"/agencies/{query}") == small
+    assert queries_for(client, f"/agencies/{query}") == small
 
 
 def test_agency_page_keeps_a_constant_query_count(client):
@@ -245,6 +235,6 @@ def test_agency_page_keeps_a_constant_query_count(client):
         agency_scope_recompute(agency=agency)
 
     grow(1)
-    small = _queries_for(client, f"/agencies/{agency.pk}/")
+    small = queries_for(client, f"/agencies/{agency.pk}/")
     grow(10)
-    assert _queries_for(client, f"/agencies/{agency.pk}/") == small
+    assert queries_for(client, f"/agencies/{agency.pk}/") == small

@@ -1,8 +1,6 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyServiceScope
@@ -19,14 +17,9 @@ from tests.catalogue.factories import (
     QualificationRequirementFactory,
     ServiceItemFactory,
 )
+from tests.pages import queries_for
 
 pytestmark = pytest.mark.django_db
-
-
-def _queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 def _published(user, **kwargs) -> ServiceItem:
@@ -135,17 +128,17 @@ def test_r1_adjustment_log_is_public(client, regulator_user):
 def test_catalogue_pages_keep_a_constant_query_count(client, regulator_user, url):
     for _ in range(2):
         _published(regulator_user)
-    small = _queries_for(client, url)
+    small = queries_for(client, url)
     for _ in range(15):
         _published(regulator_user)
-    assert _queries_for(client, url) == small
+    assert queries_for(client, url) == small
 
 
 def test_the_detail_page_keeps_a_constant_query_count(client, regulator_user):
     item = _published(regulator_user)
-    small = _queries_for(client, f"/catalogue/{item.code}/")
+    small = queries_for(client, f"/catalogue/{item.code}/")
     for alternative in (1, 2, 3):
         QualificationRequirementFactory(service_item=item, alternative=alternative)
     for _ in range(5):
         AgencyServiceScope.objects.create(agency=AgencyFactory(), service_item=item)
-    assert _queries_for(client, f"/catalogue/{item.code}/") == small
+    assert queries_for(client, f"/catalogue/{item.code}/") == small

@@ -1,8 +1,6 @@
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from agencies.models import Agency
@@ -10,6 +8,7 @@ from tests.accounts.factories import OrganisationFactory
 from tests.agencies.factories import AgencyFactory
 from tests.catalogue.factories import ServiceItemFactory
 from tests.market.factories import PurchaseRequestFactory
+from tests.pages import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -42,22 +41,16 @@ def test_home_page_shows_the_figures(client):
     assert "<strong>4</strong>" in page
 
 
-def _queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("url", ["/", "/catalogue/", "/agencies/"])
 def test_public_pages_keep_a_constant_query_count_as_data_grows(client, url):
     PurchaseRequestFactory.create_batch(2)
     OrganisationFactory.create_batch(2, kind=Role.AGENCY)
     client.get(url)  # the first request of a process fills caches (sites, content types)
-    small = _queries_for(client, url)
+    small = queries_for(client, url)
 
     PurchaseRequestFactory.create_batch(20)
     OrganisationFactory.create_batch(20, kind=Role.AGENCY)
-    assert _queries_for(client, url) == small
+    assert queries_for(client, url) == small
 
 
 def test_times_are_shown_in_beijing_time(client, settings):

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -43,7 +42,7 @@ from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.agencies.factories import AgencyFactory
 from tests.catalogue.factories import ServiceItemFactory
 from tests.market.scenario import NOW, Market, close_and_draw
-from tests.pages import page_link
+from tests.pages import page_link, queries_for
 from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
@@ -476,19 +475,12 @@ def test_the_notice_shows_the_opened_quotes_and_receipts_after_the_deadline(mark
     assert "抽取等待随机信标" not in drawn
 
 
-def _queries(client, url):
-    cache.clear()  # the list's total is counted, not taken from the last view's count
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_the_notice_list_keeps_a_constant_query_count(market, client):
     market.published()
-    small = _queries(client, "/notices/")
+    small = queries_for(client, "/notices/")
     for _ in range(5):
         market.published()
-    assert _queries(client, "/notices/") == small
+    assert queries_for(client, "/notices/") == small
 
 
 def _notice_numbers(response) -> list[str]:
@@ -533,6 +525,34 @@ def test_a_notices_cursor_edited_into_no_value_of_its_field_gives_the_first_page
     response = client.get(f"/notices/?after={edited}")
     assert response.status_code == 200
     assert _notice_numbers(response) == first
+
+
+def test_the_notices_filter_form_is_drawn_once_for_all_visitors_and_each_time_when_filtered(
+    market, client
+):
+    purchase_request = market.published()
+    item = purchase_request.service_item
+
+    def choices_read(queries) -> bool:
+        return any(
+            'FROM "catalogue_serviceitem"' in query["sql"].split(" WHERE ")[0]
+            and "market_purchaserequest" not in query["sql"]
+            for query in queries.captured_queries
+        )
+
+    with CaptureQueriesContext(connection) as first:
+        client.get("/notices/")
+    # Unfiltered, the form is the same for everyone: its choices are not read again.
+    with CaptureQueriesContext(connection) as again:
+        page = client.get("/notices/")
+    assert choices_read(first) and not choices_read(again)
+    assert f'<option value="{item.pk}">' in page.content.decode()
+    # Filtered, the form shows the visitor's choice.
+    filtered = client.get(f"/notices/?item={item.pk}").content.decode()
+    assert f'<option value="{item.pk}" selected>' in filtered
+    # And in the visitor's language.
+    english = client.get("/en/notices/").content.decode()
+    assert "All services" in english and "All services" not in page.content.decode()
 
 
 def test_drafts_are_not_public(market, client):

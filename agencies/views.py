@@ -92,6 +92,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
             "page": paginate_keyset(request, agency_public_list(**filters)),
             "filters": filters,
             "filter_query_string": urlencode({key: value for key, value in query.items() if value}),
+            "unfiltered": not any(query.values()),
             **roster_filter_choices(),
         },
     )

@@ -36,8 +36,26 @@ NOTICE_LINKS_HOOK = "market_notice_links"
 NOTICE_LIST_LINKS_HOOK = "market_notice_list_links"
 
 
+# What a row of the notice list shows and is paged by. The rest of the six tables' columns (the
+# requirements, the draw record, the item's and the project's details) cost a third of its query.
+NOTICE_ROW_FIELDS = (
+    "number",
+    "status",
+    "selection_method",
+    "quote_opens_at",
+    "quote_deadline",
+    "publicity_ends_on",
+    "published_at",
+    "project__name",
+    "service_item__name",
+    "service_item__approval_department__name",
+    "winner__organisation__name",
+)
+
+
 def notice_list(request: HttpRequest) -> HttpResponse:
-    listing = filter_list(request, NoticeFilter, notice_public_list(), keyset=True)
+    notices = notice_public_list().only(*NOTICE_ROW_FIELDS)
+    listing = filter_list(request, NoticeFilter, notices, keyset=True)
     notices = list(listing.page.object_list)
     links: dict[int, list] = {}
     for add_links in hooks.get_hooks(NOTICE_LIST_LINKS_HOOK):

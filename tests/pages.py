@@ -14,11 +14,13 @@ def page_link(response, rel: str) -> str | None:
     return html.unescape(found.group(1)) if found else None
 
 
-def queries_for(client, url: str) -> int:
-    """How many queries a visitor's first view of `url` costs. The shared cache is emptied
-    first, so two counts compare like with like (a list's total or a drawn filter form is not
-    taken from the view before)."""
+def queries_for(client, url: str, params: dict | None = None) -> int:
+    """How many queries a view of `url` costs in a process that has served it before (its
+    own caches, such as content types, filled) with the shared cache empty, so two counts
+    compare like with like: a list's total or a drawn filter form is not taken from the
+    view before."""
+    assert client.get(url, params or {}).status_code == 200
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
+        assert client.get(url, params or {}).status_code == 200
     return len(queries)

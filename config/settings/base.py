@@ -110,21 +110,42 @@ TEMPLATES = [
     },
 ]
 
+
 # Database -------------------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and beat share one SQLite file in the demo: WAL lets readers go on during a
-    # write, IMMEDIATE takes the write lock up front so concurrent writers wait (up to the
-    # timeout) instead of failing with "database is locked" half-way through a transaction.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+def database_settings(database: dict) -> dict:
+    """The connection settings for a database read from its URL (production reads its own)."""
+    database["ATOMIC_REQUESTS"] = False
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # Web, worker and beat share one SQLite file in the demo: WAL lets readers go on during
+        # a write, IMMEDIATE takes the write lock up front so concurrent writers wait (up to the
+        # timeout) instead of failing with "database is locked" half-way through a transaction.
+        database["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        return database
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    # Planning a list page's query (six tables joined) took PostgreSQL longer than running it.
+    # With the parameters sent apart from the SQL, psycopg prepares a query the second time a
+    # connection runs it and the server reuses its plan: the notices' page query fell from
+    # about 7.5 to 4.4 ms. A pooler in transaction mode (PgBouncer) cannot keep a prepared
+    # statement with its connection: behind one, set DATABASE_SERVER_SIDE_BINDING=false.
+    if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
+        database["OPTIONS"] = {
+            "server_side_binding": True,
+            "prepare_threshold": 2,
+            **database.get("OPTIONS", {}),
+        }
+    return database
+
+
+DATABASES = {
+    "default": database_settings(
+        env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache ----------------------------------------------------------------------------------------

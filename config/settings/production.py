@@ -6,7 +6,13 @@ from django.core.exceptions import ImproperlyConfigured
 from config.logging import configure_logging
 
 from .base import *  # noqa: F403
-from .base import BEACON_DEMO_PUBLIC_KEY, LOG_LEVEL, PKI_DEMO_KEY_PASSPHRASE, env
+from .base import (
+    BEACON_DEMO_PUBLIC_KEY,
+    LOG_LEVEL,
+    PKI_DEMO_KEY_PASSPHRASE,
+    database_settings,
+    env,
+)
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -17,9 +23,7 @@ TRANSPARENCY_LOG_ORIGIN = env("TRANSPARENCY_LOG_ORIGIN")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SITE_URL = env("SITE_URL").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": database_settings(env.db("DATABASE_URL"))}
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyStatusEvent
@@ -97,6 +99,34 @@ def test_roster_sorts_by_name_or_recent_activity(client):
         old.legal_representative = "新代表"
         old.save()
     assert _names(client.get("/agencies/?sort=activity"))[0] == old.organisation.name
+
+
+def test_the_roster_filter_form_is_drawn_once_for_all_visitors_and_each_time_when_filtered(
+    client,
+):
+    survey = QualificationTypeFactory(name="测绘资质")
+    _agency("测绘院", organisation__region="乐山市")
+
+    def choices_read(queries) -> bool:
+        return any(
+            'FROM "catalogue_qualificationtype"' in query["sql"]
+            for query in queries.captured_queries
+        )
+
+    with CaptureQueriesContext(connection) as first:
+        client.get("/agencies/")
+    # Unfiltered, the form is the same for everyone: its choices are not read again.
+    with CaptureQueriesContext(connection) as again:
+        page = client.get("/agencies/").content.decode()
+    assert choices_read(first) and not choices_read(again)
+    assert f'<option value="{survey.pk}">测绘资质</option>' in page
+    # Filtered, the form shows the visitor's choices.
+    filtered = client.get(f"/agencies/?qualification={survey.pk}&region=乐山市").content.decode()
+    assert f'<option value="{survey.pk}" selected>' in filtered
+    assert '<option value="乐山市" selected>' in filtered
+    # And in the visitor's language.
+    english = client.get("/en/agencies/").content.decode()
+    assert "All qualifications" in english and "All qualifications" not in page
 
 
 def test_roster_pagination_keeps_the_filters(client):

@@ -33,6 +33,7 @@ from tests.agencies.factories import AgencyFactory
 from tests.catalogue.factories import ServiceItemFactory
 from tests.contracts.factories import ContractFactory
 from tests.market.factories import PurchaseRequestFactory
+from tests.pages import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -165,21 +166,14 @@ def test_notice_centre_tabs_are_paginated_keeping_the_tab(client, notice_centre)
     assert len(_listed_numbers(_tab(client, notice_centre, "award", page=2), "ZJCG")) == 5
 
 
-def _queries(client, url: str, params: dict | None = None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url, params or {}).status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("tab", ["purchase", "award", "contract"])
 def test_notice_centre_query_count_is_constant(client, notice_centre, tab):
     PurchaseRequestFactory(status=Status.AWARDED)
     ContractFactory()
-    client.get(notice_centre.url, {"type": tab})
-    small = _queries(client, notice_centre.url, {"type": tab})
+    small = queries_for(client, notice_centre.url, {"type": tab})
     PurchaseRequestFactory.create_batch(8, status=Status.AWARDED)
     ContractFactory.create_batch(5)
-    assert _queries(client, notice_centre.url, {"type": tab}) == small
+    assert queries_for(client, notice_centre.url, {"type": tab}) == small
 
 
 def test_home_figures_are_the_data(client, home, notice_centre):

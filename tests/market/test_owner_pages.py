@@ -6,8 +6,6 @@ import datetime
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -27,6 +25,7 @@ from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.market.factories import ProjectFactory, PurchaseRequestFactory
 from tests.market.scenario import NOW, sweeps_after_deadline
 from tests.market.scenario import Market as ScenarioMarket
+from tests.pages import queries_for
 
 pytestmark = pytest.mark.django_db
 Status = PurchaseRequest.Status
@@ -524,12 +523,6 @@ def test_r4_a_department_and_another_owner_cannot_open_or_act(client, market, ap
 # --- lists and sealing ------------------------------------------------------------------------
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def _listed_request(market, **fields) -> PurchaseRequest:
     return PurchaseRequestFactory(
         project=ProjectFactory(owner=market.owner.organisation),
@@ -538,15 +531,18 @@ def _listed_request(market, **fields) -> PurchaseRequest:
     )
 
 
-def test_the_request_list_keeps_a_constant_query_count(owner_client, market):
+def test_the_request_and_project_lists_keep_a_constant_query_count(owner_client, market):
     _listed_request(market, status=Status.AWARDED, winner=market.agencies[0])
-    small = _queries(owner_client, _url("requests"))
+    requests = queries_for(owner_client, _url("requests"))
+    projects = queries_for(owner_client, _url("projects"))
     for index in range(5):
         _listed_request(market, status=Status.AWARDED, winner=market.agencies[index % 4])
         _listed_request(market, status=Status.QUOTING)
-    assert _queries(owner_client, _url("requests")) == small
+    assert queries_for(owner_client, _url("requests")) == requests
     assert owner_client.get(_url("requests")).context["page"].paginator.count == 11
-    assert _queries(owner_client, _url("projects")) == _queries(owner_client, _url("projects"))
+    assert queries_for(owner_client, _url("projects")) == projects
+    # The eleven requests' projects and the scenario's own.
+    assert owner_client.get(_url("projects")).context["page"].paginator.count == 12
 
 
 def test_no_quote_amount_appears_on_any_owner_page_before_the_deadline(owner_client, market):

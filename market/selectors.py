@@ -75,7 +75,8 @@ def purchase_request_shown_status(
     ends = purchase_request.publicity_ends_on
     if status == Status.AWARDED and ends is not None and timezone.localdate(now) > ends:
         return AWAITING_CONFIRMATION
-    return ShownStatus(status, purchase_request.get_status_display())
+    # Not get_status_display(): it translates every status's label on each call.
+    return ShownStatus(status, Status(status).label)
 
 
 def quoting_open(

@@ -46,6 +46,18 @@ def _home_counts() -> dict:
         .count(),
         # Working days used over the statutory limit, averaged over finished contracts.
         "delivery_record": delivery_metrics(),
+        # Each department with its number of published items.
+        "departments": list(
+            Organisation.objects.filter(kind=Organisation.Kind.APPROVAL_DEPARTMENT)
+            .annotate(
+                item_count=Count(
+                    "required_service_items",
+                    filter=Q(required_service_items__status=ServiceItem.Status.PUBLISHED),
+                )
+            )
+            .order_by("name")
+            .values("pk", "name", "item_count")
+        ),
     }
 
 
@@ -63,16 +75,19 @@ def home_page_figures() -> dict:
         .select_related("approval_department")
         .order_by("code"),
         "regional_assessment_kind_count": len(RegionalAssessmentKind.choices),
-        "departments": Organisation.objects.filter(kind=Organisation.Kind.APPROVAL_DEPARTMENT)
-        .annotate(
-            item_count=Count(
-                "required_service_items",
-                filter=Q(required_service_items__status=ServiceItem.Status.PUBLISHED),
-            )
-        )
-        .order_by("name"),
         "latest_requests": purchase_requests_ever_published()
         .select_related("project", "service_item")
+        # What a line shows, and what its shown status is read from.
+        .only(
+            "number",
+            "status",
+            "quote_opens_at",
+            "quote_deadline",
+            "publicity_ends_on",
+            "created_at",
+            "project__name",
+            "service_item__name",
+        )
         .order_by("-created_at")[:LATEST_NOTICES],
         "notice_centre": NoticeCentrePage.objects.live().first(),
     }

@@ -98,10 +98,21 @@ def keyset_cursor(queryset: QuerySet, row) -> str:
 
 
 def _count(queryset: QuerySet) -> int:
-    key = hashlib.sha256(str(queryset.query).encode()).hexdigest()
-    count = cache.get_or_set(f"list-count:{key}", queryset.count, COUNT_SECONDS)
+    count = cache.get_or_set(_count_key(queryset), queryset.count, COUNT_SECONDS)
     # A cache that is down answers nothing (core settings: it misses rather than fails).
     return queryset.count() if count is None else count
+
+
+def _count_key(queryset: QuerySet) -> str:
+    """The list's rows as the database is asked for them: its tables, conditions and
+    parameters, without the columns, joins for display and order, which do not change how many
+    rows there are and cost most of writing the query out (0.9 of the notices' 1 ms)."""
+    query = queryset.query.chain()
+    query.clear_ordering(force=True)
+    query.clear_select_clause()
+    query.select_related = False
+    sql, params = query.sql_with_params()
+    return "list-count:" + hashlib.sha256(f"{sql}{params!r}".encode()).hexdigest()
 
 
 def _reversed(key: str) -> str:

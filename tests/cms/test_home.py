@@ -4,6 +4,7 @@ import pytest
 
 from accounts.models import Role
 from agencies.models import Agency
+from catalogue.models import ServiceItem
 from tests.accounts.factories import OrganisationFactory
 from tests.agencies.factories import AgencyFactory
 from tests.catalogue.factories import ServiceItemFactory
@@ -39,6 +40,16 @@ def test_home_page_shows_the_figures(client):
     page = client.get("/").content.decode()
     assert "<strong>3</strong>" in page
     assert "<strong>4</strong>" in page
+
+
+def test_home_page_gives_each_department_its_published_items(client):
+    department = OrganisationFactory(kind=Role.APPROVAL_DEPARTMENT, name="彭山区水务局")
+    ServiceItemFactory.create_batch(2, approval_department=department)
+    ServiceItemFactory(approval_department=department, status=ServiceItem.Status.DRAFT)
+    page = client.get("/en/").content.decode()
+    assert (
+        f'?department={department.pk}">彭山区水务局</a> <span class="muted">2 items</span>' in page
+    )
 
 
 @pytest.mark.parametrize("url", ["/", "/catalogue/", "/agencies/"])

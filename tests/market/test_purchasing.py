@@ -483,6 +483,21 @@ def test_the_notice_list_keeps_a_constant_query_count(market, client):
     assert queries_for(client, "/notices/") == small
 
 
+def test_each_filter_of_the_notice_list_has_its_own_total_while_totals_are_reused(market, client):
+    for _ in range(3):
+        market.published()  # by random draw
+    market.published(selection_method=SelectionMethod.LOWEST_PRICE)
+
+    def total(query: str) -> int:
+        return client.get(f"/notices/{query}").context["page"].count
+
+    # Within the minute a total is reused, each filter (and each value) keeps its own.
+    assert total("") == 4
+    assert total("?method=random_draw") == 3
+    assert total("?method=lowest_price") == 1
+    assert total("?method=direct") == 0
+
+
 def _notice_numbers(response) -> list[str]:
     return [notice.number for notice in response.context["page"].object_list]
 

@@ -14,7 +14,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.selectors import NOTICE_TABS, home_page_figures, notice_centre_rows
+from cms.selectors import NOTICE_TABS, home_page_figures, notice_centre_rows, portal_sections
 from core.pagination import paginate
 from core.search import index_tokens
 
@@ -60,6 +60,14 @@ class HomePage(Page):
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
         context.update(home_page_figures())
+        context["notice_centre_url"] = next(
+            (
+                section.url
+                for section in portal_sections(request)
+                if section.page_type is NoticeCentrePage
+            ),
+            None,
+        )
         return context
 
 
@@ -268,3 +276,7 @@ class PortalSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("portal settings")
+
+
+# The portal's sections, in the order the header lists them (cms.selectors.portal_sections).
+SECTION_TYPES = (NoticeCentrePage, PolicyIndexPage, NewsIndexPage, ServiceGuideIndexPage)

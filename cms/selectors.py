@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
 
 from accounts.models import Organisation
 from accounts.selectors import organisation_counts
@@ -61,11 +63,36 @@ def _home_counts() -> dict:
     }
 
 
+@dataclass(frozen=True)
+class PortalSection:
+    page_type: type[Page]
+    title: str
+    url: str
+
+
+def portal_sections(request: HttpRequest | None) -> list[PortalSection]:
+    """The portal's live, public section pages, in the order the header lists them: editors
+    can retitle or unpublish a section in the back office and the site follows. Read once per
+    request, by one query, for the header and for any page that links a section."""
+    if request is not None and hasattr(request, "portal_sections"):
+        return request.portal_sections
+    from cms.models import SECTION_TYPES  # the page types read these selectors
+
+    pages = Page.objects.live().public().type(*SECTION_TYPES).select_related("content_type")
+    order = {model: position for position, model in enumerate(SECTION_TYPES)}
+    ranked = sorted(pages, key=lambda page: order[page.content_type.model_class()])
+    sections = [
+        PortalSection(page.content_type.model_class(), page.title, page.get_url(request))
+        for page in ranked
+    ]
+    if request is not None:
+        request.portal_sections = sections
+    return sections
+
+
 def home_page_figures() -> dict:
     """What the front page shows: a handful of constant-count queries, whatever the data size."""
     published = ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED)
-    from cms.models import NoticeCentrePage  # the page types read these selectors
-
     # A cache that is down answers nothing (it misses rather than fails): count now.
     counts = cache.get_or_set("home:figures", _home_counts, FIGURES_SECONDS) or _home_counts()
     return {
@@ -89,7 +116,6 @@ def home_page_figures() -> dict:
             "service_item__name",
         )
         .order_by("-created_at")[:LATEST_NOTICES],
-        "notice_centre": NoticeCentrePage.objects.live().first(),
     }
 
 

@@ -30,12 +30,14 @@ PRODUCTION_ENV = {
 }
 
 
-def _start_production(env_overrides: dict[str, str | None]) -> subprocess.CompletedProcess:
+def _start_production(
+    env_overrides: dict[str, str | None], code: str = ""
+) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
     env.update({key: value for key, value in {**PRODUCTION_ENV, **env_overrides}.items() if value})
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+    return subprocess.run(  # noqa: S603 - this interpreter, running code the tests wrote
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -48,6 +50,23 @@ def _start_production(env_overrides: dict[str, str | None]) -> subprocess.Comple
 def test_production_starts_with_its_required_settings():
     result = _start_production({})
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("binding", "options"),
+    [
+        (None, "{'server_side_binding': True, 'prepare_threshold': 2}"),
+        ("false", "{}"),
+    ],
+)
+def test_production_reuses_query_plans_unless_behind_a_transaction_pooler(binding, options):
+    result = _start_production(
+        {"DATABASE_SERVER_SIDE_BINDING": binding},
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == options
 
 
 @pytest.mark.slow

@@ -63,6 +63,10 @@ def _home_counts() -> dict:
     }
 
 
+# Where a request keeps its sections once read.
+SECTIONS_READ = "_portal_sections"
+
+
 @dataclass(frozen=True)
 class PortalSection:
     page_type: type[Page]
@@ -74,8 +78,9 @@ def portal_sections(request: HttpRequest | None) -> list[PortalSection]:
     """The portal's live, public section pages, in the order the header lists them: editors
     can retitle or unpublish a section in the back office and the site follows. Read once per
     request, by one query, for the header and for any page that links a section."""
-    if request is not None and hasattr(request, "portal_sections"):
-        return request.portal_sections
+    read = getattr(request, SECTIONS_READ, None)
+    if read is not None:
+        return read
     from cms.models import SECTION_TYPES  # the page types read these selectors
 
     pages = Page.objects.live().public().type(*SECTION_TYPES).select_related("content_type")
@@ -86,7 +91,7 @@ def portal_sections(request: HttpRequest | None) -> list[PortalSection]:
         for page in ranked
     ]
     if request is not None:
-        request.portal_sections = sections
+        setattr(request, SECTIONS_READ, sections)
     return sections
 
 

@@ -286,3 +286,25 @@ def test_a_page_view_writes_nothing(client, notice_centre):
             assert client.get(url).status_code == 200, url
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
     assert writes == []
+
+
+def test_the_front_page_links_the_notice_centre_as_the_header_does_reading_sections_once(
+    client, notice_centre
+):
+    def sections_read(queries) -> int:
+        return sum(
+            '"wagtailcore_page"' in query["sql"] and '"django_content_type"' in query["sql"]
+            for query in queries.captured_queries
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/").content.decode()
+    # The header's section link, "where to start" and the latest notices' "more".
+    assert page.count(f'href="{notice_centre.url}"') == 3
+    assert sections_read(queries) == 1
+    # Unpublished, it leaves the header and the front page alike: "more" leads to the notices.
+    url = notice_centre.url
+    notice_centre.unpublish()
+    page = client.get("/").content.decode()
+    assert f'href="{url}"' not in page
+    assert 'class="more"><a href="/notices/"' in page

@@ -54,8 +54,8 @@ NOTICE_ROW_FIELDS = (
 
 
 def notice_list(request: HttpRequest) -> HttpResponse:
-    notices = notice_public_list().only(*NOTICE_ROW_FIELDS)
-    listing = filter_list(request, NoticeFilter, notices, keyset=True)
+    rows = notice_public_list().only(*NOTICE_ROW_FIELDS)
+    listing = filter_list(request, NoticeFilter, rows, keyset=True)
     notices = list(listing.page.object_list)
     links: dict[int, list] = {}
     for add_links in hooks.get_hooks(NOTICE_LIST_LINKS_HOOK):
